@@ -1,0 +1,15 @@
+/**
+ * bun-sysv: System V IPC for Bun, byte-compatible with PHP 8.2.
+ *
+ * @example
+ * ```ts
+ * import { SharedMemory, ftok } from "bun-sysv";
+ * using shm = SharedMemory.create(ftok(import.meta.path, "A"), 1024);
+ * shm.write("hello", 0);
+ * shm.read(0, 5); // Uint8Array "hello"
+ * ```
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./keys/index.ts";
+export * from "./inspect/sysvipc.ts";

@@ -1,0 +1,63 @@
+/**
+ * Lists the System V objects of this machine from `/proc/sysvipc` (what `ipcs` shows), and removes
+ * them by id. Used by the CLI and by tests that prove they leave nothing behind.
+ *
+ * @example
+ * ```ts
+ * import { listIpc, removeIpc } from "bun-sysv";
+ * for (const o of listIpc("msg")) console.log(o.kind, o.key, o.id, o.mode.toString(8));
+ * ```
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { IPC_RMID } from "../ffi/constants.ts";
+import { check } from "../ffi/errno.ts";
+import { libc } from "../ffi/libc.ts";
+
+/** The three kinds of System V object. */
+export type IpcKind = "shm" | "msg" | "sem";
+
+/** One row of `/proc/sysvipc/<kind>`. */
+export interface IpcObject {
+  kind: IpcKind;
+  /** The key (int32; 0 = IPC_PRIVATE). */
+  key: number;
+  /** The kernel id. */
+  id: number;
+  /** Permission bits. */
+  mode: number;
+  /** Owner uid. */
+  uid: number;
+  /** shm: size in bytes; msg: bytes queued; sem: number of semaphores. */
+  size: number;
+  /** shm: attach count; msg: messages queued; sem: 0. */
+  count: number;
+  /** All columns of the row by their /proc names. */
+  raw: Record<string, number>;
+}
+
+/** Lists the objects of one kind (or all kinds) currently in the kernel. */
+export function listIpc(kind?: IpcKind): IpcObject[] {
+  if (!kind) return (["shm", "msg", "sem"] as const).flatMap((k) => listIpc(k));
+  const [head, ...rows] = readFileSync(`/proc/sysvipc/${kind}`, "utf8").trim().split("\n");
+  const names = head.trim().split(/\s+/);
+  return rows.map((line) => {
+    const cells = line.trim().split(/\s+/).map(Number);
+    const raw = Object.fromEntries(names.map((n, i) => [n, cells[i]]));
+    const sizeCol = kind === "shm" ? "size" : kind === "msg" ? "cbytes" : "nsems";
+    const countCol = kind === "shm" ? "nattch" : kind === "msg" ? "qnum" : "";
+    return {
+      kind, raw,
+      key: raw.key, id: raw[kind === "shm" ? "shmid" : kind === "msg" ? "msqid" : "semid"],
+      mode: raw.perms & 0o777, uid: raw.uid, size: raw[sizeCol], count: countCol ? raw[countCol] : 0,
+    };
+  });
+}
+
+/** Removes an object by kind and id (IPC_RMID). Throws an IpcError if that fails. */
+export function removeIpc(kind: IpcKind, id: number): void {
+  const ret = kind === "shm" ? libc.shmctl(id, IPC_RMID, null)
+    : kind === "msg" ? libc.msgctl(id, IPC_RMID, null)
+    : libc.semctl(id, 0, IPC_RMID, 0);
+  check(ret, kind === "shm" ? "shmctl" : kind === "msg" ? "msgctl" : "semctl", { id, detail: "IPC_RMID" });
+}
