@@ -13,3 +13,5 @@
 export * from "./errors.ts";
 export * from "./keys/index.ts";
 export * from "./inspect/sysvipc.ts";
+export * from "./shm/index.ts";
+export * from "./bytes.ts";

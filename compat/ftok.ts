@@ -1,0 +1,53 @@
+/**
+ * PHP's `ftok(string $filename, string $project_id): int`, with its ValueErrors, its warning and its
+ * `-1` on failure. The key is glibc's (the same value PHP computes); project ids >= 0x80 give negative keys.
+ *
+ * @example
+ * ```ts
+ * import { ftok } from "bun-sysv/compat";
+ * ftok(import.meta.path, "A"); // e.g. 1090584689
+ * ftok("/missing", "A");       // -1 and `Warning: ftok(): ftok() failed - No such file or directory`
+ * ```
+ * @module
+ */
+import { IpcError } from "../src/errors.ts";
+import { strerror } from "../src/ffi/libc.ts";
+import { ftok as keyOf } from "../src/keys/ftok.ts";
+import { ValueError, warn } from "./diagnostics.ts";
+
+/**
+ * The one byte of `$project_id`: a one-byte `Uint8Array`, or a one-character string whose code is
+ * 0-255 (`"A"`, `"\0"`, `"\xff"`); other strings count as UTF-8 bytes like PHP strings. Numbers
+ * are coerced to their decimal string first, as PHP does (`1` means `"1"`).
+ */
+function projectByte(projectId: string | number | Uint8Array): number {
+  if (projectId instanceof Uint8Array) {
+    if (projectId.length === 1) return projectId[0];
+  } else {
+    const text = String(projectId);
+    if (text.length === 1 && text.charCodeAt(0) <= 0xff) return text.charCodeAt(0);
+  }
+  throw new ValueError("ftok(): Argument #2 ($project_id) must be a single character");
+}
+
+/**
+ * `ftok($filename, $project_id)`: the System V key of a file, or -1 with a Warning if the file cannot be stat()ed.
+ *
+ * @example
+ * ```ts
+ * const key = ftok("/var/run/app.pid", "\xff"); // negative: 0xff in the top byte
+ * ```
+ */
+export function ftok(filename: string, projectId: string | number | Uint8Array): number {
+  if (typeof filename !== "string") throw new TypeError(`ftok(): Argument #1 ($filename) must be of type string, ${typeof filename} given`);
+  if (filename === "") throw new ValueError("ftok(): Argument #1 ($filename) cannot be empty");
+  if (filename.includes("\0")) throw new ValueError("ftok(): Argument #1 ($filename) must not contain any null bytes");
+  const project = projectByte(projectId);
+  try {
+    return keyOf(filename, project);
+  } catch (e) {
+    if (!(e instanceof IpcError)) throw e;
+    warn("ftok", `ftok() failed - ${strerror(e.errno)}`);
+    return -1;
+  }
+}

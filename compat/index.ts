@@ -1,0 +1,15 @@
+/**
+ * bun-sysv/compat: PHP 8.2's function names for System V IPC, so PHP code ports line by line.
+ *
+ * @example
+ * ```ts
+ * import { ftok, shmop_open, shmop_read } from "bun-sysv/compat";
+ * const shm = shmop_open(ftok("/tmp/app.key", "A"), "a", 0, 0);
+ * if (shm) console.log(shmop_read(shm, 0, 0));
+ * ```
+ * @module
+ */
+export * from "./shmop.ts";
+export * from "./ftok.ts";
+export * from "./diagnostics.ts";
+export * from "./ref.ts";

@@ -1,0 +1,213 @@
+/**
+ * PHP 8.2's shmop extension: `shmop_open`, `shmop_read`, `shmop_write`, `shmop_size`,
+ * `shmop_delete`, `shmop_close` and the `Shmop` class, with PHP's flags, checks, texts and returns
+ * (warnings + `false`, `ValueError`s, silent truncation on write). Every byte goes through
+ * {@link SharedMemory}. Strings follow the library's one rule: `shmop_read` gives a `string` for
+ * valid UTF-8 and a `Uint8Array` of the exact bytes otherwise; `shmop_write` takes either.
+ *
+ * @example
+ * ```ts
+ * import { shmop_open, shmop_write, shmop_read, shmop_delete } from "bun-sysv/compat";
+ * const shm = shmop_open(0xff3, "c", 0o644, 100);
+ * if (shm) {
+ *   shmop_write(shm, "test #1 of the shmop() extension", 0);
+ *   shmop_read(shm, 0, 4); // "test"
+ *   shmop_delete(shm);
+ * }
+ * ```
+ * @module
+ */
+import { IPC_CREAT, IPC_EXCL } from "../src/ffi/constants.ts";
+import { strerror } from "../src/ffi/libc.ts";
+import { bytesToPhpString, phpStringToBytes, type PhpString } from "../src/bytes.ts";
+import { IpcError } from "../src/errors.ts";
+import type { SharedMemory } from "../src/shm/segment.ts";
+import { openSegmentWithFlags } from "../src/shm/internal.ts";
+import { emit, PhpError, ValueError, warn } from "./diagnostics.ts";
+
+const token = Symbol("Shmop");
+let segmentOf: (shmop: Shmop) => SharedMemory;
+
+/**
+ * PHP's `Shmop` object (final, not constructible: use {@link shmop_open}). Letting it be
+ * garbage-collected detaches it, as freeing it does in PHP.
+ *
+ * @example
+ * ```ts
+ * const shm = shmop_open(key, "a", 0, 0);
+ * if (shm instanceof Shmop) shmop_size(shm);
+ * ```
+ */
+export class Shmop {
+  readonly #segment: SharedMemory;
+
+  constructor(...args: unknown[]) {
+    if (args[0] !== token) throw new PhpError("Cannot directly construct Shmop, use shmop_open() instead");
+    this.#segment = args[1] as SharedMemory;
+  }
+
+  static {
+    segmentOf = (shmop) => shmop.#segment;
+  }
+}
+
+function segment(fn: string, shmop: Shmop): SharedMemory {
+  if (!(shmop instanceof Shmop)) throw new TypeError(`${fn}(): Argument #1 ($shmop) must be of type Shmop, ${typeName(shmop)} given`);
+  return segmentOf(shmop);
+}
+
+function typeName(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "number" || typeof v === "bigint") return Number.isInteger(Number(v)) ? "int" : "float";
+  if (typeof v === "string" || v instanceof Uint8Array) return "string";
+  if (typeof v === "boolean") return "bool";
+  if (Array.isArray(v)) return "array";
+  return (v as object).constructor?.name ?? "object";
+}
+
+/** PHP `int` argument: integer numbers and bigints; TypeError with PHP's text otherwise. */
+function intArg(fn: string, position: number, name: string, v: unknown): number {
+  if (typeof v === "bigint") return Number(BigInt.asIntN(64, v));
+  if (typeof v === "number" && Number.isInteger(v)) return v;
+  throw new TypeError(`${fn}(): Argument #${position} ($${name}) must be of type int, ${typeName(v)} given`);
+}
+
+/** The PHP-side key: PHP passes its int to key_t (low 32 bits), keep it whole for KeyLike. */
+function keyArg(v: unknown): number | bigint {
+  if (typeof v === "bigint") return v;
+  return intArg("shmop_open", 1, "key", v);
+}
+
+const MODE_FLAGS: Record<string, { flags: number; readOnly: boolean; sized: boolean }> = {
+  a: { flags: 0, readOnly: true, sized: false },
+  w: { flags: 0, readOnly: false, sized: false },
+  c: { flags: IPC_CREAT, readOnly: false, sized: true },
+  n: { flags: IPC_CREAT | IPC_EXCL, readOnly: false, sized: true },
+};
+
+const FAILED_STEP: Record<string, string> = {
+  shmget: "Unable to attach or create shared memory segment",
+  shmctl: "Unable to get shared memory segment information",
+  shmat: "Unable to attach to shared memory segment",
+};
+
+/**
+ * `shmop_open(int $key, string $mode, int $permissions, int $size): Shmop|false`. Modes: `"a"`
+ * (existing, read-only), `"w"` (existing, read-write), `"c"` (create or open), `"n"` (create new).
+ * `$permissions` is OR-ed into shmget's flags (mode of a new segment and the access asked of an
+ * existing one; pass 0 for "a"/"w"). `$size` counts only for "c"/"n". On failure: a Warning and `false`.
+ *
+ * @example
+ * ```ts
+ * const shm = shmop_open(key, "n", 0o600, 1024); // false + Warning '... "File exists"' if key is taken
+ * ```
+ */
+export function shmop_open(key: number | bigint, mode: string, permissions: number, size: number): Shmop | false {
+  const k = keyArg(key);
+  if (typeof mode !== "string") throw new TypeError(`shmop_open(): Argument #2 ($mode) must be of type string, ${typeName(mode)} given`);
+  const perms = intArg("shmop_open", 3, "permissions", permissions);
+  const wanted = intArg("shmop_open", 4, "size", size);
+  const how = mode.length === 1 ? MODE_FLAGS[mode] : undefined;
+  if (!how) throw new ValueError("shmop_open(): Argument #2 ($mode) must be a valid access mode");
+  const flags = (perms | how.flags) | 0; // PHP's int shmflg
+  const segmentSize = how.sized ? wanted : 0;
+  if (flags & IPC_CREAT && segmentSize < 1) {
+    throw new ValueError('shmop_open(): Argument #4 ($size) must be greater than 0 for the "c" and "n" access modes');
+  }
+  try {
+    return new Shmop(token, openSegmentWithFlags(k, segmentSize, flags, how.readOnly));
+  } catch (e) {
+    if (!(e instanceof IpcError) || !(e.syscall in FAILED_STEP)) throw e;
+    warn("shmop_open", `${FAILED_STEP[e.syscall]} "${strerror(e.errno)}"`);
+    return false;
+  }
+}
+
+/**
+ * `shmop_read(Shmop $shmop, int $offset, int $size): string`; `$size` 0 reads to the end.
+ * Returns a `string` for valid UTF-8, else a `Uint8Array` (see the module doc).
+ *
+ * @example
+ * ```ts
+ * shmop_read(shm, 0, 0); // the whole segment
+ * ```
+ */
+export function shmop_read(shmop: Shmop, offset: number, size: number): PhpString {
+  const shm = segment("shmop_read", shmop);
+  const start = intArg("shmop_read", 2, "offset", offset);
+  const count = intArg("shmop_read", 3, "size", size);
+  if (start < 0 || start > shm.size) {
+    throw new ValueError("shmop_read(): Argument #2 ($offset) must be between 0 and the segment size");
+  }
+  if (count < 0 || start + count > shm.size) throw new ValueError("shmop_read(): Argument #3 ($size) is out of range");
+  return bytesToPhpString(shm.read(start, count === 0 ? shm.size - start : count));
+}
+
+/**
+ * `shmop_write(Shmop $shmop, string $data, int $offset): int`: copies what fits and returns how many
+ * bytes that was (PHP's silent truncation). A `string` is written as UTF-8.
+ *
+ * @example
+ * ```ts
+ * shmop_write(shm, "12345678", shmop_size(shm) - 5); // 5
+ * ```
+ */
+export function shmop_write(shmop: Shmop, data: PhpString, offset: number): number {
+  const shm = segment("shmop_write", shmop);
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+    throw new TypeError(`shmop_write(): Argument #2 ($data) must be of type string, ${typeName(data)} given`);
+  }
+  const start = intArg("shmop_write", 3, "offset", offset);
+  if (shm.readOnly) throw new PhpError("Read-only segment cannot be written");
+  if (start < 0 || start > shm.size) throw new ValueError("shmop_write(): Argument #3 ($offset) is out of range");
+  const bytes = phpStringToBytes(data);
+  const fits = Math.min(bytes.length, shm.size - start);
+  return shm.write(fits === bytes.length ? bytes : bytes.subarray(0, fits), start);
+}
+
+/**
+ * `shmop_size(Shmop $shmop): int`: the segment's size from IPC_STAT at open time.
+ *
+ * @example
+ * ```ts
+ * shmop_size(shmop_open(key, "c", 0o644, 50) as Shmop); // 100 if the segment already had 100 bytes
+ * ```
+ */
+export function shmop_size(shmop: Shmop): number {
+  return segment("shmop_size", shmop).size;
+}
+
+/**
+ * `shmop_delete(Shmop $shmop): bool`: IPC_RMID. The segment stays usable until detached.
+ * Failure: Warning `Can't mark segment for deletion (are you the owner?)` and `false`.
+ *
+ * @example
+ * ```ts
+ * shmop_delete(shm); // true
+ * ```
+ */
+export function shmop_delete(shmop: Shmop): boolean {
+  const shm = segment("shmop_delete", shmop);
+  try {
+    shm.remove();
+    return true;
+  } catch (e) {
+    if (!(e instanceof IpcError)) throw e;
+    warn("shmop_delete", "Can't mark segment for deletion (are you the owner?)");
+    return false;
+  }
+}
+
+/**
+ * `shmop_close(Shmop $shmop): void`: does nothing (deprecated since PHP 8.0; the segment is detached
+ * when the object is collected). Emits PHP's Deprecated diagnostic `Function shmop_close() is deprecated`.
+ *
+ * @example
+ * ```ts
+ * shmop_close(shm); // Deprecated diagnostic, no effect
+ * ```
+ */
+export function shmop_close(shmop: Shmop): void {
+  emit("Deprecated", "shmop_close", "Function shmop_close() is deprecated"); // PHP emits it before checking arguments
+  segment("shmop_close", shmop);
+}
