@@ -122,6 +122,19 @@ describe("read and write", () => {
     shm.remove();
   });
 
+  test("readInto copies into the caller's array without allocating a new one", () => {
+    using shm = fresh(32);
+    shm.write("0123456789abcdef", 8);
+    const target = new Uint8Array(4);
+    expect(shm.readInto(target, 10)).toBe(4);
+    expect(new TextDecoder().decode(target)).toBe("2345");
+    const whole = new Uint8Array(32);
+    expect(shm.readInto(whole)).toBe(32);
+    expect(whole.subarray(8, 24)).toEqual(new TextEncoder().encode("0123456789abcdef"));
+    expect(() => shm.readInto(target, 29)).toThrow(/SharedMemory\.readInto\(key=0x[0-9a-f]{8}, id=\d+\): offset 29 \+ length 4 is outside the 32-byte segment/);
+    shm.remove();
+  });
+
   test("never truncates: out-of-range reads and writes are RangeErrors naming the call, key and size, nothing written", () => {
     using shm = fresh(16);
     shm.write(new Uint8Array(16));
@@ -204,6 +217,7 @@ describe("remove and detach", () => {
     const key = `0x${(shm.key >>> 0).toString(16).padStart(8, "0")}`;
     for (const [call, use] of [
       ["read", () => shm.read(0, 1)],
+      ["readInto", () => shm.readInto(new Uint8Array(1))],
       ["write", () => shm.write("x")],
       ["view", () => shm.view()],
       ["stat", () => shm.stat()],

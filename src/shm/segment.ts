@@ -178,6 +178,28 @@ export class SharedMemory {
   }
 
   /**
+   * Copies `target.length` bytes from `offset` into `target` and returns that count: the
+   * allocation-free form of {@link SharedMemory.read} for hot loops and big segments (a fresh
+   * 1 MiB copy per call costs more than the copy itself: new memory is cold in the CPU cache).
+   * RangeError if the range leaves the segment.
+   *
+   * @example
+   * ```ts
+   * const frame = new Uint8Array(4096);
+   * shm.readInto(frame, 8192); // 4096
+   * ```
+   */
+  readInto(target: Uint8Array, offset = 0): number {
+    const bytes = this.#bytes;
+    if (bytes === null) throw closed("SharedMemory.readInto", this);
+    if (!(target instanceof Uint8Array)) throw new TypeError("SharedMemory.readInto: target must be a Uint8Array");
+    const length = target.length;
+    if (!isRange(offset, length, this.size)) throw outOfRange("SharedMemory.readInto", this, offset, length);
+    target.set(length === bytes.length ? bytes : bytes.subarray(offset, offset + length));
+    return length;
+  }
+
+  /**
    * Writes `data` at `offset` (a string as UTF-8) and returns the number of bytes written.
    * Never truncates: RangeError, with nothing written, if `data` does not fit.
    * {@link PermissionError} on a read-only attach.
