@@ -1,0 +1,31 @@
+/**
+ * Message values ⇄ payload bytes: PHP `serialize()` format (the library's serialize codec) or raw
+ * bytes ({@link scalarBytes}; received raw payloads follow the PHP-string rule of `bytes.ts`).
+ *
+ * @example
+ * ```ts
+ * encodePayload([1, 2], true);       // bytes of a:2:{i:0;i:1;i:1;i:2;}
+ * encodePayload("hi", false);        // bytes of hi
+ * decodePayload(bytes, false);       // "hi" (or a Uint8Array when not UTF-8)
+ * ```
+ * @module
+ */
+import { bytesToPhpString } from "../bytes.ts";
+import { serialize, unserialize } from "../serialize/index.ts";
+import { scalarBytes, type RawScalar } from "./scalar.ts";
+
+/**
+ * The payload of `value`: `serialize(value)` when `serialized`, otherwise its raw bytes (TypeError for
+ * values without a raw form: null, arrays, objects).
+ */
+export function encodePayload(value: unknown, serialized: boolean): Uint8Array {
+  return serialized ? serialize(value) : scalarBytes(value as RawScalar);
+}
+
+/**
+ * The value of payload `bytes`: `unserialize` (UnserializeError if they are not a PHP serialization) or
+ * the PHP string (text when valid UTF-8, else a copy of the bytes).
+ */
+export function decodePayload(bytes: Uint8Array, unserialized: boolean): unknown {
+  return unserialized ? unserialize(bytes) : bytesToPhpString(bytes.slice());
+}

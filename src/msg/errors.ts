@@ -1,0 +1,120 @@
+/**
+ * The errors of message queue calls: errno → {@link IpcError} through the library's one mapper
+ * (`errorFor`), with a detail that names the limit or the cause (msgmax, the queue's byte limit, the
+ * removed queue, the would-block case).
+ *
+ * @example
+ * ```ts
+ * const errno = io.send(1, payload, IPC_NOWAIT);
+ * if (errno) throw sendError(io, errno, payload.length);
+ * ```
+ * @module
+ */
+import { ERRNO, errnoName, errorFor } from "../ffi/errno.ts";
+import { strerror } from "../ffi/libc.ts";
+import { RemovedError, type IpcError } from "../errors.ts";
+import type { QueueIo } from "./io.ts";
+import { messageLimits } from "./limits.ts";
+import { tryStatQueue } from "./stat.ts";
+
+/**
+ * `msg_qbytes` of the queue (the most a message can ever occupy: a longer one would wait forever), `null`
+ * if the queue no longer exists, `Infinity` if it cannot be read.
+ *
+ * @example
+ * ```ts
+ * if (length > queueCapacity(id)!) throw sendError(io, ERRNO.EAGAIN, length);
+ * ```
+ */
+export function queueCapacity(id: number): number | null {
+  const raw = tryStatQueue(id);
+  if (typeof raw !== "number") return raw.ds.msg_qbytes;
+  return raw === ERRNO.EINVAL || raw === ERRNO.EIDRM ? null : Infinity;
+}
+
+/** The error for a queue that was removed (EIDRM while waiting, or EINVAL on its stale id). */
+export function removedError(io: QueueIo, errno: number, syscall: string): IpcError {
+  return new RemovedError({
+    key: io.key, id: io.id, syscall, errno, code: errnoName(errno), text: strerror(errno),
+    detail: "the queue was removed",
+  });
+}
+
+/**
+ * The error of a failed msgsnd of `length` payload bytes.
+ *
+ * @example
+ * ```ts
+ * sendError(io, ERRNO.EINVAL, 9000).message;
+ * // "msgsnd(key=0x..., id=3): E2BIG (Argument list too long): message of 9000 bytes exceeds the kernel limit msgmax=8192"
+ * ```
+ */
+export function sendError(io: QueueIo, errno: number, length: number): IpcError {
+  const where = { key: io.key, id: io.id };
+  if (errno === ERRNO.EIDRM) return removedError(io, errno, "msgsnd");
+  if (errno === ERRNO.EAGAIN) {
+    const qbytes = queueCapacity(io.id) ?? Infinity;
+    if (length <= qbytes) return errorFor(errno, "msgsnd", { ...where, detail: "would block: the queue is full" });
+    return errorFor(ERRNO.E2BIG, "msgsnd", {
+      ...where, detail: `message of ${length} bytes exceeds the queue's limit maxBytes=${qbytes}, it could never be sent`,
+    });
+  }
+  if (errno !== ERRNO.EINVAL) return errorFor(errno, "msgsnd", where);
+  const { msgmax } = messageLimits();
+  if (length > msgmax) {
+    return errorFor(ERRNO.E2BIG, "msgsnd", { ...where, detail: `message of ${length} bytes exceeds the kernel limit msgmax=${msgmax}` });
+  }
+  if (queueCapacity(io.id) === null) return removedError(io, errno, "msgsnd");
+  return errorFor(errno, "msgsnd", where);
+}
+
+/**
+ * The error of a failed msgrcv with a `maxSize`-byte buffer.
+ *
+ * @example
+ * ```ts
+ * const n = io.receive(16, 0, IPC_NOWAIT);
+ * if (n < 0) throw receiveError(io, -n, 16); // E2BIG: "... longer than maxSize=16 ..."
+ * ```
+ */
+export function receiveError(io: QueueIo, errno: number, maxSize: number): IpcError {
+  const where = { key: io.key, id: io.id };
+  switch (errno) {
+    case ERRNO.EIDRM: return removedError(io, errno, "msgrcv");
+    case ERRNO.ENOMSG: return errorFor(errno, "msgrcv", { ...where, detail: "no matching message is waiting" });
+    case ERRNO.E2BIG:
+      return errorFor(errno, "msgrcv", {
+        ...where, detail: `the next matching message is longer than maxSize=${maxSize} bytes (it stays queued; truncate: true cuts it)`,
+      });
+    case ERRNO.EINVAL:
+      if (queueCapacity(io.id) === null) return removedError(io, errno, "msgrcv");
+      return errorFor(errno, "msgrcv", where);
+    default: return errorFor(errno, "msgrcv", where);
+  }
+}
+
+/**
+ * The error of a wait that ran out of time (a {@link BusyError} with code ETIMEDOUT).
+ *
+ * @example
+ * ```ts
+ * throw timeoutError(io, "msgrcv", 250); // "msgrcv(...): ETIMEDOUT (Connection timed out): nothing within 250 ms"
+ * ```
+ */
+export function timeoutError(io: QueueIo, syscall: "msgrcv" | "msgsnd", ms: number): IpcError {
+  const what = syscall === "msgrcv" ? "no matching message arrived" : "the queue stayed full";
+  return errorFor(ERRNO.ETIMEDOUT, syscall, { key: io.key, id: io.id, detail: `${what} within ${ms} ms` });
+}
+
+/**
+ * The error of a failed msgctl (IPC_STAT / IPC_SET / IPC_RMID): RemovedError on a removed queue.
+ *
+ * @example
+ * ```ts
+ * if (libc.msgctl(id, IPC_RMID, null) !== 0) throw controlError(io, lastErrno());
+ * ```
+ */
+export function controlError(io: QueueIo, errno: number): IpcError {
+  if (errno === ERRNO.EINVAL || errno === ERRNO.EIDRM) return removedError(io, errno, "msgctl");
+  return errorFor(errno, "msgctl", { key: io.key, id: io.id });
+}

@@ -1,0 +1,89 @@
+/**
+ * Options of sends and receives, their validation, and the type selection rule of msgrcv (used for
+ * messages held back after an abort, see `queue.ts`).
+ *
+ * @example
+ * ```ts
+ * receiveFlags({ truncate: true, except: true }); // MSG_NOERROR | MSG_EXCEPT
+ * selects(-4, false, 3);                          // true: type 3 <= 4
+ * ```
+ * @module
+ */
+import { MSG_EXCEPT, MSG_NOERROR } from "../ffi/constants.ts";
+import type { MessageType } from "./buffer.ts";
+
+/** Options of a send. */
+export interface SendOptions {
+  /** Payload = PHP `serialize()` of the value (default). `false`: raw bytes (see `scalarBytes`). */
+  serialize?: boolean;
+  /** Wait while the queue is full (default). `false`: fail at once with a BusyError (EAGAIN). */
+  wait?: boolean;
+  /** Longest wait in ms while the queue is full: `undefined` = forever, `0` = don't wait. */
+  timeout?: number;
+  /** Cancels a waiting send (async forms only). A send that already happened is reported as sent. */
+  signal?: AbortSignal;
+}
+
+/** Options of a receive. */
+export interface ReceiveOptions {
+  /** `0` (default): the first message; `> 0`: the first of exactly this type; `< 0`: the lowest type <= |type|. */
+  type?: MessageType;
+  /** With a positive `type`: the first message of any *other* type (MSG_EXCEPT). */
+  except?: boolean;
+  /** Cut a message longer than `maxSize` to `maxSize` bytes instead of failing with E2BIG (MSG_NOERROR). */
+  truncate?: boolean;
+  /** Largest payload accepted, in bytes (default: the kernel's msgmax). */
+  maxSize?: number;
+  /** Longest wait in ms: `undefined` = forever, `0` = don't wait (BusyError when nothing matches). */
+  timeout?: number;
+  /** Cancels a waiting receive (async forms only); a message taken meanwhile is not lost (see docs/msg.md). */
+  signal?: AbortSignal;
+  /** Unserialize the payload (default) or give it as a PHP string (text if valid UTF-8, else bytes). */
+  unserialize?: boolean;
+}
+
+/** A received message: its type and its value. */
+export interface Message<T = unknown> {
+  type: MessageType;
+  value: T;
+}
+
+/** A received message as raw payload bytes. */
+export interface RawMessage {
+  type: MessageType;
+  bytes: Uint8Array;
+}
+
+/** Kernel msgrcv flags for `options` (without IPC_NOWAIT). */
+export function receiveFlags(options: ReceiveOptions): number {
+  return (options.truncate ? MSG_NOERROR : 0) | (options.except ? MSG_EXCEPT : 0);
+}
+
+/** Throws RangeError unless `timeout` is `undefined` or a finite number >= 0. */
+export function checkTimeout(timeout: number | undefined): void {
+  if (timeout !== undefined && !(timeout >= 0 && Number.isFinite(timeout))) {
+    throw new RangeError(`timeout must be a number of milliseconds >= 0 (or undefined to wait forever), got ${timeout}`);
+  }
+}
+
+/** Throws RangeError unless `type` is an integer >= 1 (a message's type). */
+export function checkSendType(type: MessageType): void {
+  if (typeof type === "bigint" ? type < 1n || type > 0x7fffffffffffffffn : !(Number.isInteger(type) && type >= 1)) {
+    throw new RangeError(`a message type must be an integer from 1 to 2^63-1, got ${type}`);
+  }
+}
+
+/** Throws RangeError unless `type` is an integer (a receive selector). */
+export function checkReceiveType(type: MessageType): void {
+  if (typeof type === "bigint" ? BigInt.asIntN(64, type) !== type : !Number.isInteger(type)) {
+    throw new RangeError(`a receive type must be an integer within int64, got ${type}`);
+  }
+}
+
+/** Whether msgrcv with selector `type` (and MSG_EXCEPT if `except`) takes a message of type `actual`. */
+export function selects(type: MessageType, except: boolean, actual: MessageType): boolean {
+  const wanted = BigInt(type), got = BigInt(actual);
+  if (wanted === 0n) return true;
+  if (wanted > 0n) return except ? got !== wanted : got === wanted;
+  return got <= -wanted;
+}
