@@ -20,7 +20,7 @@ export type DiagnosticLevel = "Warning" | "Notice" | "Deprecated";
 /** One PHP diagnostic. `text` is the full line, e.g. `Warning: msg_send(): msgsnd failed: Invalid argument`. */
 export interface Diagnostic {
   level: DiagnosticLevel;
-  /** PHP function name, e.g. `"shm_put_var"`. */
+  /** PHP function name, e.g. `"shm_put_var"` (empty for PHP's prefix-less lines such as deprecations). */
   fn: string;
   /** The message after `fn(): `. */
   message: string;
@@ -39,9 +39,9 @@ export function setDiagnosticHandler(next: DiagnosticHandler | null): Diagnostic
   return previous;
 }
 
-/** Emit a PHP diagnostic from `fn`. */
+/** Emit a PHP diagnostic from `fn` (`fn` empty: PHP's form without a function prefix, as for deprecations). */
 export function emit(level: DiagnosticLevel, fn: string, message: string): void {
-  const d: Diagnostic = { level, fn, message, text: `${level}: ${fn}(): ${message}` };
+  const d: Diagnostic = { level, fn, message, text: fn ? `${level}: ${fn}(): ${message}` : `${level}: ${message}` };
   if (handler) handler(d);
   else process.stderr.write(`${d.text}\n`);
 }

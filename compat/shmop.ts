@@ -208,6 +208,6 @@ export function shmop_delete(shmop: Shmop): boolean {
  * ```
  */
 export function shmop_close(shmop: Shmop): void {
-  emit("Deprecated", "shmop_close", "Function shmop_close() is deprecated"); // PHP emits it before checking arguments
+  emit("Deprecated", "", "Function shmop_close() is deprecated"); // PHP emits it before checking arguments
   segment("shmop_close", shmop);
 }

@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { dlopen, FFIType as T, read, type Pointer } from "bun:ffi";
+import { dlopen, FFIType as T, read, toArrayBuffer, type Pointer } from "bun:ffi";
 import "./platform.ts";
 
 const lib = dlopen("libc.so.6", {
@@ -82,4 +82,15 @@ export function lastErrno(): number {
 /** strerror(3) text for an errno value, e.g. `"File exists"`. */
 export function strerror(errno: number): string {
   return String(libc.strerror(errno));
+}
+
+/**
+ * A JS ArrayBuffer over `length` bytes of native memory at `address` (no copy). With `detachOnCollect`,
+ * libc's `shmdt(address)` runs when the buffer is garbage-collected, so the mapping lives exactly as long
+ * as the buffer. Never hand out a buffer without that guard over memory that can be unmapped.
+ */
+export function mapMemory(address: number, length: number, detachOnCollect = false): ArrayBuffer {
+  if (!detachOnCollect) return toArrayBuffer(address as Pointer, 0, length);
+  const withDeallocator = toArrayBuffer as unknown as (p: Pointer, off: number, len: number, fn: Pointer) => ArrayBuffer;
+  return withDeallocator(address as Pointer, 0, length, libcAddress.shmdt);
 }

@@ -42,7 +42,8 @@ export function listIpc(kind?: IpcKind): IpcObject[] {
   const [head, ...rows] = readFileSync(`/proc/sysvipc/${kind}`, "utf8").trim().split("\n");
   const names = head.trim().split(/\s+/);
   return rows.map((line) => {
-    const cells = line.trim().split(/\s+/).map(Number);
+    // Every column is decimal except perms, which the kernel prints in octal.
+    const cells = line.trim().split(/\s+/).map((cell, i) => (names[i] === "perms" ? parseInt(cell, 8) : Number(cell)));
     const raw = Object.fromEntries(names.map((n, i) => [n, cells[i]]));
     const sizeCol = kind === "shm" ? "size" : kind === "msg" ? "cbytes" : "nsems";
     const countCol = kind === "shm" ? "nattch" : kind === "msg" ? "qnum" : "";

@@ -1,7 +1,6 @@
 /**
  * The shm syscalls of the segment class, each turning failure into an {@link IpcError} through
- * the one mapper (`check` / `errorFor`), with the key, the id and a hint of what went wrong, and
- * the only place outside `src/ffi/` that turns an attach address into memory (`toArrayBuffer`).
+ * the one mapper (`check` / `errorFor`), with the key, the id and a hint of what went wrong.
  *
  * @example
  * ```ts
@@ -11,10 +10,9 @@
  * ```
  * @module
  */
-import { toArrayBuffer } from "bun:ffi";
 import { IPC_CREAT, IPC_EXCL, IPC_RMID, IPC_STAT, SHM_RDONLY } from "../ffi/constants.ts";
 import { check, ERRNO, errorFor } from "../ffi/errno.ts";
-import { lastErrno, libc, libcAddress } from "../ffi/libc.ts";
+import { lastErrno, libc, mapMemory } from "../ffi/libc.ts";
 import { IPC_PERM, newStruct, readStruct, SHMID_DS } from "../ffi/structs.ts";
 
 /** `shm_perm.mode` bit set once the segment is marked for removal (SHM_DEST). */
@@ -94,9 +92,7 @@ export function detachAddress(address: number): void {
  * outlive its own `shmdt(address)`.
  */
 export function mapBytes(address: number, size: number, detachOnCollect: boolean): Uint8Array {
-  // bun-types declares only the 3-argument form; the runtime also takes a deallocator (docs/runtime/ffi.mdx).
-  const map = toArrayBuffer as unknown as (ptr: number, offset: number, length: number, deallocator?: unknown) => ArrayBuffer;
-  return new Uint8Array(detachOnCollect ? map(address, 0, size, libcAddress.shmdt) : map(address, 0, size));
+  return new Uint8Array(mapMemory(address, size, detachOnCollect));
 }
 
 function date(seconds: number): Date | null {
