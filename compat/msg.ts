@@ -27,11 +27,10 @@ import type { MessageType } from "../src/msg/buffer.ts";
 import { decodePayload, encodePayload } from "../src/msg/codec.ts";
 import { QueueIo } from "../src/msg/io.ts";
 import { trySetQueue, tryStatQueue } from "../src/msg/stat.ts";
-import { PhpFloat } from "../src/serialize/index.ts";
+import { PhpCustom, PhpEnum, PhpFloat, PhpObject } from "../src/serialize/index.ts";
 import { PhpError, ValueError, warn } from "./diagnostics.ts";
 import { MSG_EXCEPT, MSG_IPC_NOWAIT, MSG_NOERROR } from "./msg-constants.ts";
 import type { Ref } from "./ref.ts";
-import { phpTypeName } from "./sysvsem.ts";
 
 export * from "./msg-constants.ts";
 
@@ -69,6 +68,21 @@ export class SysvMessageQueue {
   static {
     ioOf = (queue) => queue.#io;
   }
+}
+
+/** The PHP type a JS value stands for, as TypeErrors name it (`int`, `array`, a class name, ...). */
+function phpTypeName(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "bigint") return "int";
+  if (typeof value === "number") return Number.isSafeInteger(value) && !Object.is(value, -0) ? "int" : "float";
+  if (typeof value === "string" || value instanceof Uint8Array) return "string";
+  if (value instanceof PhpFloat) return "float";
+  if (value instanceof PhpObject || value instanceof PhpEnum || value instanceof PhpCustom) return value.className;
+  if (value instanceof SysvMessageQueue) return "SysvMessageQueue";
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value) || value instanceof Map || proto === Object.prototype || proto === null) return "array";
+  return (value as object).constructor?.name ?? "object";
 }
 
 /** A PHP-int argument (integer number or bigint); PHP's TypeError text otherwise. */
