@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import {
   MSG_EAGAIN, MSG_ENOMSG, MSG_EXCEPT, MSG_IPC_NOWAIT, MSG_NOERROR, msg_get_queue, msg_queue_exists, msg_receive,
-  msg_remove_queue, msg_send, msg_set_queue, msg_stat_queue, ref, SysvMessageQueue, ValueError,
+  msg_remove_queue, msg_send, msg_set_queue, msg_stat_queue, ref, SysvMessageQueue, ValueError, type MsgQueueStat,
 } from "../compat/index.ts";
 import { PhpObject } from "../src/serialize/index.ts";
 import { compatOutcome, phpOutcome } from "./helpers/outcome.ts";
@@ -172,7 +172,7 @@ describe("compat msg_*: same warnings, returns and error codes as PHP 8.2", () =
        $s = msg_stat_queue($q); return json_encode([$a, array_keys($s), $s['msg_perm.mode'], $s['msg_qbytes'], $s['msg_qnum']]);`,
       (q) => {
         const a = msg_set_queue(q, { "msg_perm.mode": "0644", msg_qbytes: "8192 bytes", other: 1 });
-        const s = msg_stat_queue(q) as Record<string, number>;
+        const s = msg_stat_queue(q) as MsgQueueStat;
         return json([a, Object.keys(s), s["msg_perm.mode"], s.msg_qbytes, s.msg_qnum]);
       },
     );
@@ -188,7 +188,7 @@ describe("compat msg_*: same warnings, returns and error codes as PHP 8.2", () =
        echo json_encode(msg_stat_queue($q));`,
       [key],
     );
-    const ours = msg_stat_queue(q) as Record<string, number>;
+    const ours = msg_stat_queue(q) as MsgQueueStat;
     expect(JSON.stringify(ours)).toBe(JSON.stringify(phpStat)); // same keys, same order, same values
     expect(ours).toMatchObject({ "msg_perm.mode": 0o640, msg_qnum: 2, msg_qbytes: 16384 });
     expect(ours.msg_lspid).not.toBe(process.pid); // PHP sent last
@@ -204,7 +204,7 @@ describe("compat msg_*: same warnings, returns and error codes as PHP 8.2", () =
     const q = msg_get_queue(0, 0o666) as SysvMessageQueue;
     keys.track("msg", q.id);
     expect(q.key).toBe(0);
-    expect((msg_stat_queue(q) as Record<string, number>)["msg_perm.mode"]).toBe(0);
+    expect((msg_stat_queue(q) as MsgQueueStat)["msg_perm.mode"]).toBe(0);
     expect(msg_remove_queue(q)).toBe(true);
   });
 
