@@ -13,3 +13,4 @@ export * from "./shmop.ts";
 export * from "./ftok.ts";
 export * from "./diagnostics.ts";
 export * from "./ref.ts";
+export * from "./sysvsem.ts";

@@ -15,3 +15,4 @@ export * from "./keys/index.ts";
 export * from "./inspect/sysvipc.ts";
 export * from "./shm/index.ts";
 export * from "./bytes.ts";
+export * from "./sem/index.ts";
