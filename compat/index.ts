@@ -14,3 +14,4 @@ export * from "./ftok.ts";
 export * from "./diagnostics.ts";
 export * from "./ref.ts";
 export * from "./sysvsem.ts";
+export * from "./sysvshm.ts";

@@ -1,0 +1,316 @@
+/**
+ * {@link SharedVariables}: PHP's `shm_put_var`/`shm_get_var` store over one System V segment, byte for
+ * byte (see `layout.ts`), with what PHP 8.2 lacks: an update that does not fit fails and keeps the old
+ * value, corrupt or out-of-segment headers and chunks throw {@link CorruptError} instead of crashing,
+ * the kernel's segment size bounds every access, and `update()` does a read-modify-write under a lock
+ * that PHP code can take too.
+ *
+ * @example
+ * ```ts
+ * import { SharedVariables } from "bun-sysv";
+ * using vars = SharedVariables.create(0x5eed0001); // 10000 bytes, mode 0600
+ * vars.set(1, { hits: 0, tags: ["a"] });
+ * vars.get(1);                                     // { hits: 0, tags: ["a"] }
+ * await vars.update(1, (v) => ({ ...v, hits: v.hits + 1 })); // under the lock of key 0x5eed0001
+ * ```
+ * @module
+ */
+import { CorruptError, IpcError, NotFoundError, TooBigError, UnserializeError } from "../errors.ts";
+import { ERRNO, errorFor } from "../ffi/errno.ts";
+import { strerror } from "../ffi/libc.ts";
+import { toKey, type KeyLike } from "../keys/key.ts";
+import { serialize, unserialize, type PhpValue, type UnserializeOptions } from "../serialize/index.ts";
+import type { AcquireOptions } from "../sem/semaphore.ts";
+import { Mutex } from "../sem/mutex.ts";
+import { SharedMemory } from "../shm/segment.ts";
+import { segmentBytes } from "../shm/internal.ts";
+import { chunkSize, DEFAULT_SIZE, hasMagic, HEADER_SIZE, initialiseHeader, SegmentLayout, varKey } from "./layout.ts";
+
+/** A variable key: a PHP int (int64), as a number (safe integer) or a bigint. */
+export type VariableKey = number | bigint;
+
+/** How to open a variable store. */
+export interface SharedVariablesOptions {
+  /**
+   * Size of a new segment (default 10000, PHP's `sysvshm.init_mem`; at least 40), and the `total` written
+   * into a segment found without the `PHP_SM` header (bounded by the kernel's size).
+   */
+  size?: number;
+  /** Permission bits of a new segment and of the update lock's semaphore. Default 0o600. */
+  mode?: number;
+  /** Attach read-only: `get`/`has`/`keys`/`stat` only. Default false. */
+  readOnly?: boolean;
+  /** Key of the semaphore that `update()` locks. Default: the segment's key (see {@link SharedVariables.lock}). */
+  lockKey?: KeyLike;
+  /** Options for decoding values (`mapArrays`, `allowedClasses`, `exact`, ...). */
+  unserialize?: UnserializeOptions;
+}
+
+/** Bytes used and left in a store. */
+export interface SharedVariablesStat {
+  /** The segment's size according to the kernel. */
+  size: number;
+  /** The header's `total` (the size its initialiser asked for). */
+  total: number;
+  /** Bytes taken by chunks (`end - 40`). */
+  used: number;
+  /** Bytes a new chunk can still take (`free`, bounded by the kernel's size). */
+  free: number;
+  /** Number of variables. */
+  count: number;
+}
+
+function checkSize(call: string, size: number): void {
+  if (!Number.isSafeInteger(size) || size < HEADER_SIZE) {
+    throw new RangeError(`${call}: size must be an integer >= ${HEADER_SIZE} (the header), got ${size}`);
+  }
+}
+
+/**
+ * PHP's variable store over a segment. Open with {@link SharedVariables.open} (segment must exist),
+ * {@link SharedVariables.create} (PHP's `shm_attach`: attach the key's segment whatever its size, or
+ * create it) or {@link SharedVariables.createNew}; or wrap a segment with {@link SharedVariables.fromSegment}.
+ *
+ * @example
+ * ```ts
+ * const vars = SharedVariables.open(key, { readOnly: true });
+ * for (const k of vars.keys()) console.log(k, vars.get(k));
+ * vars.detach();
+ * ```
+ */
+export class SharedVariables implements Disposable {
+  /** The segment underneath. */
+  readonly segment: SharedMemory;
+  readonly #lockKey: number;
+  readonly #mode: number;
+  readonly #decode: UnserializeOptions;
+  #lock: Mutex | null = null;
+
+  /** Attaches the existing segment of `key` (NotFoundError if none), initialising the header if it has none. */
+  static open(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
+    return SharedVariables.fromSegment(SharedMemory.open(key, { readOnly: options.readOnly ?? false }), options, true);
+  }
+
+  /**
+   * PHP's `shm_attach`: attaches the key's segment whatever its size, or creates one of `size` bytes
+   * (default 10000) with `mode` (default 0600).
+   */
+  static create(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
+    const size = options.size ?? DEFAULT_SIZE;
+    checkSize("SharedVariables.create", size);
+    const k = toKey(key);
+    const readOnly = options.readOnly ?? false;
+    const shmOptions = { mode: options.mode ?? 0o600, readOnly };
+    if (k === 0) return SharedVariables.fromSegment(SharedMemory.createPrivate(size, shmOptions), options, true);
+    for (;;) {
+      try {
+        return SharedVariables.fromSegment(SharedMemory.open(k, { readOnly }), options, true);
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+      }
+      try {
+        return SharedVariables.fromSegment(SharedMemory.createNew(k, size, shmOptions), options, true);
+      } catch (e) {
+        if (!(e instanceof IpcError) || e.code !== "EEXIST") throw e; // lost a creation race: attach theirs
+      }
+    }
+  }
+
+  /** Creates a new segment of `size` bytes (default 10000); ExistsError if the key has one. */
+  static createNew(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
+    const size = options.size ?? DEFAULT_SIZE;
+    checkSize("SharedVariables.createNew", size);
+    const shm = SharedMemory.createNew(key, size, { mode: options.mode ?? 0o600, readOnly: options.readOnly ?? false });
+    return SharedVariables.fromSegment(shm, options, true);
+  }
+
+  /**
+   * A store over an attached segment (which it then owns: `detach()` detaches it). A segment without the
+   * `PHP_SM` header gets one, with `total = min(options.size ?? segment size, segment size)`.
+   * On failure the segment is detached if `detachOnFailure`.
+   */
+  static fromSegment(segment: SharedMemory, options: SharedVariablesOptions = {}, detachOnFailure = false): SharedVariables {
+    try {
+      return new SharedVariables(segment, options);
+    } catch (e) {
+      if (detachOnFailure) segment.detach();
+      throw e;
+    }
+  }
+
+  private constructor(segment: SharedMemory, options: SharedVariablesOptions) {
+    this.segment = segment;
+    this.#mode = options.mode ?? 0o600;
+    this.#decode = options.unserialize ?? {};
+    this.#lockKey = options.lockKey === undefined ? segment.key : toKey(options.lockKey);
+    const bytes = segmentBytes(segment, "SharedVariables");
+    if (segment.size < HEADER_SIZE) {
+      throw new IpcError({
+        syscall: "SharedVariables", code: "EINVAL", errno: ERRNO.EINVAL, text: strerror(ERRNO.EINVAL),
+        key: segment.key, id: segment.id, detail: `the segment (${segment.size} bytes) is smaller than the 40-byte header`,
+      });
+    }
+    if (hasMagic(bytes)) return;
+    if (segment.readOnly) throw this.#corrupt("SharedVariables", "no PHP_SM header, and a read-only attach cannot write one");
+    if (options.size !== undefined) checkSize("SharedVariables", options.size);
+    initialiseHeader(bytes, Math.min(options.size ?? segment.size, segment.size));
+  }
+
+  /** The segment's key (0 for a private one). */
+  get key(): number {
+    return this.segment.key;
+  }
+
+  /** The segment's kernel id. */
+  get id(): number {
+    return this.segment.id;
+  }
+
+  /** Attached read-only. */
+  get readOnly(): boolean {
+    return this.segment.readOnly;
+  }
+
+  /** True until {@link SharedVariables.detach}. */
+  get attached(): boolean {
+    return this.segment.attached;
+  }
+
+  /**
+   * The value of `key`, or `undefined` if there is none. CorruptError if the segment's layout or the
+   * value's bytes are broken.
+   */
+  get<T = PhpValue>(key: VariableKey): T | undefined {
+    const k = varKey(key);
+    const layout = this.#layout("SharedVariables.get");
+    const chunk = layout.find(k);
+    if (!chunk) return undefined;
+    try {
+      return unserialize(layout.payload(chunk), this.#decode) as T;
+    } catch (e) {
+      if (!(e instanceof UnserializeError)) throw e;
+      throw this.#corrupt("SharedVariables.get", `variable ${k.value} (chunk at offset ${chunk.offset}): ${e.message}`, e);
+    }
+  }
+
+  /** True if `key` has a value. */
+  has(key: VariableKey): boolean {
+    return this.#layout("SharedVariables.has").find(varKey(key)) !== null;
+  }
+
+  /**
+   * Stores `value` (PHP `serialize()` bytes) under `key`: the old chunk is removed and the new one
+   * appended at the end, as PHP does. If it does not fit, TooBigError is thrown and the old value stays.
+   */
+  set(key: VariableKey, value: unknown): void {
+    const k = varKey(key);
+    this.#assertWritable("SharedVariables.set");
+    const data = serialize(value);
+    const layout = this.#layout("SharedVariables.set");
+    const old = layout.find(k);
+    const room = layout.room() + (old ? old.size : 0);
+    const need = chunkSize(data.length);
+    if (need > room) {
+      throw new TooBigError({
+        syscall: "SharedVariables.set", code: "ENOSPC", errno: ERRNO.ENOSPC, text: strerror(ERRNO.ENOSPC),
+        key: this.key, id: this.id,
+        detail: `variable ${k.value}: ${data.length} serialized bytes need ${need}, ${room} available; ${old ? "the old value is kept" : "nothing was stored"}`,
+      });
+    }
+    if (old) layout.remove(old);
+    layout.append(k, data);
+  }
+
+  /** Removes `key`; false if it had no value. */
+  delete(key: VariableKey): boolean {
+    const k = varKey(key);
+    this.#assertWritable("SharedVariables.delete");
+    const layout = this.#layout("SharedVariables.delete");
+    const chunk = layout.find(k);
+    if (!chunk) return false;
+    layout.remove(chunk);
+    return true;
+  }
+
+  /** Every key, in storage order (numbers, or bigints beyond 2^53). */
+  keys(): VariableKey[] {
+    return this.#layout("SharedVariables.keys").keys();
+  }
+
+  /** Bytes used and free, and the number of variables. */
+  stat(): SharedVariablesStat {
+    const layout = this.#layout("SharedVariables.stat");
+    const { total, end } = layout.header;
+    return { size: this.segment.size, total, used: end - HEADER_SIZE, free: layout.room(), count: layout.keys().length };
+  }
+
+  /**
+   * The lock `update()` takes: a PHP-protocol {@link Mutex} on `lockKey` (default: the segment's key;
+   * System V semaphore and segment keys are separate name spaces). PHP takes the same lock with
+   * `sem_get($key)` + `sem_acquire()`. Opened on first use; closed by `detach()`.
+   */
+  get lock(): Mutex {
+    if (this.#lock) return this.#lock;
+    if (this.#lockKey === 0) {
+      throw new RangeError("SharedVariables.lock: a private segment has no key to share a lock on; pass { lockKey }");
+    }
+    this.#lock = Mutex.create(this.#lockKey, { mode: this.#mode });
+    return this.#lock;
+  }
+
+  /**
+   * Read-modify-write under {@link SharedVariables.lock}, waiting for the lock off the main thread:
+   * `fn` gets the current value (or `undefined`) and returns the new one (`undefined` deletes the key).
+   * Concurrent updaters, in PHP or Bun, lose nothing. Resolves with what `fn` returned.
+   */
+  async update<T>(key: VariableKey, fn: (current: PhpValue | undefined) => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
+    using _permit = await this.lock.acquire(options);
+    return this.#apply(key, await fn(this.get(key)));
+  }
+
+  /** {@link SharedVariables.update} that waits for the lock synchronously (blocking, like PHP's `sem_acquire`). */
+  updateSync<T>(key: VariableKey, fn: (current: PhpValue | undefined) => T, options: Omit<AcquireOptions, "signal"> = {}): T {
+    using _permit = this.lock.acquireSync(options);
+    return this.#apply(key, fn(this.get(key)));
+  }
+
+  /** Removes the segment for everyone (the memory stays usable here until `detach()`). The lock's set is not removed. */
+  remove(): void {
+    this.segment.remove();
+  }
+
+  /** Detaches the segment and closes the lock handle (if opened). Idempotent. */
+  detach(): void {
+    this.#lock?.close();
+    this.#lock = null;
+    this.segment.detach();
+  }
+
+  /** `using vars = ...` detaches at the end of the block. */
+  [Symbol.dispose](): void {
+    this.detach();
+  }
+
+  #apply<T>(key: VariableKey, next: T): T {
+    if (next === undefined) this.delete(key);
+    else this.set(key, next);
+    return next;
+  }
+
+  #layout(call: string): SegmentLayout {
+    return new SegmentLayout(segmentBytes(this.segment, call), call, { key: this.key, id: this.id });
+  }
+
+  #assertWritable(call: string): void {
+    if (!this.segment.attached) segmentBytes(this.segment, call); // throws ClosedError
+    if (this.segment.readOnly) throw errorFor(ERRNO.EACCES, call, { key: this.key, id: this.id, detail: "the segment is attached read-only" });
+  }
+
+  #corrupt(call: string, detail: string, cause?: unknown): CorruptError {
+    const error = new CorruptError({
+      syscall: call, code: "EBADMSG", errno: ERRNO.EBADMSG, text: "Bad message", key: this.key, id: this.id, detail,
+    });
+    if (cause) error.cause = cause;
+    return error;
+  }
+}
