@@ -3,6 +3,7 @@ import {
   BusyError, ClosedError, ExistsError, IpcError, IPC_PRIVATE, MessageQueue, NotFoundError, RemovedError, TooBigError,
   formatFixed6, scalarBytes,
 } from "../src/index.ts";
+import { PhpFloat, PhpIncompleteObject, PhpObject } from "../src/serialize/index.ts";
 import { testKeys } from "./helpers/ipc.ts";
 import { phpSpawn } from "./helpers/php.ts";
 
@@ -359,6 +360,28 @@ describe("MessageQueue: a full queue", () => {
     expect(text(queue.receiveBytesSync({ type: 2, timeout: 0 }).bytes)).toBe("squeezed in");
   });
 
+  test("awaitable sends of one handle keep their call order while they wait", async () => {
+    const queue = fresh();
+    fill(queue);
+    const sends = [1, 2, 3, 4, 5].map((n) => queue.send(2, `s${n}`, { serialize: false, timeout: 5000 }));
+    const late = queue.send(2, "never", { serialize: false, timeout: 0 }); // others are waiting: fails at once
+    expect(await rejection(late)).toBeInstanceOf(BusyError);
+    const got: string[] = [];
+    while (got.length < 5) {
+      await Bun.sleep(5);
+      queue.receiveBytesSync({ type: 1, timeout: 0 }); // room for one more
+      for (;;) {
+        try {
+          got.push(text(queue.receiveBytesSync({ type: 2, timeout: 0 }).bytes));
+        } catch {
+          break;
+        }
+      }
+    }
+    await Promise.all(sends);
+    expect(got).toEqual(["s1", "s2", "s3", "s4", "s5"]);
+  });
+
   test("an aborted send sends nothing", async () => {
     const queue = fresh();
     const before = fill(queue);
@@ -366,6 +389,36 @@ describe("MessageQueue: a full queue", () => {
     setTimeout(() => controller.abort(), 30);
     expect(((await rejection(queue.send(1, "x", { serialize: false, signal: controller.signal }))) as Error).name).toBe("AbortError");
     expect(queue.stat().messages).toBe(before);
+  });
+});
+
+describe("MessageQueue: serialized values", () => {
+  test("values round-trip through PHP's serialize format (sync and awaitable)", async () => {
+    const queue = fresh();
+    const value = { id: 7, tags: ["a", "b"], score: 1.5, ok: true, none: null, big: 2n ** 62n, bytes: new Uint8Array([0xff]) };
+    queue.sendSync(3, value);
+    await queue.send(4, [1, "two"]);
+    expect(queue.receiveSync({ timeout: 0 })).toEqual({ type: 3, value });
+    expect(await queue.receive({ timeout: 1000 })).toEqual({ type: 4, value: [1, "two"] });
+    queue.sendSync(5, "x", { serialize: false });
+    expect(() => queue.receiveSync({ timeout: 0 })).toThrow(/unserialize/); // not a PHP serialization: stays an error
+  });
+
+  test("unserialize options pass through (allowedClasses)", () => {
+    const queue = fresh();
+    queue.sendSync(1, new PhpObject("Admin", { name: "root" }));
+    const { value } = queue.receiveSync<PhpIncompleteObject>({ unserialize: { allowedClasses: [] }, timeout: 0 });
+    expect(value).toBeInstanceOf(PhpIncompleteObject);
+    expect(value.originalClassName).toBe("Admin");
+  });
+
+  test("raw sends refuse values without a raw form", () => {
+    const queue = fresh();
+    expect(() => queue.sendSync(1, [1], { serialize: false })).toThrow(TypeError);
+    expect(() => queue.sendSync(1, null, { serialize: false })).toThrow(TypeError);
+    expect(() => queue.sendSync(1, 2n ** 64n, { serialize: false })).toThrow(RangeError);
+    queue.sendSync(1, new PhpFloat(2), { serialize: false });
+    expect(text(queue.receiveBytesSync({ timeout: 0 }).bytes)).toBe("2.000000");
   });
 });
 

@@ -11,7 +11,7 @@
  * @module
  */
 import { bytesToPhpString } from "../bytes.ts";
-import { serialize, unserialize } from "../serialize/index.ts";
+import { serialize, unserialize, type UnserializeOptions } from "../serialize/index.ts";
 import { scalarBytes, type RawScalar } from "./scalar.ts";
 
 /**
@@ -23,9 +23,10 @@ export function encodePayload(value: unknown, serialized: boolean): Uint8Array {
 }
 
 /**
- * The value of payload `bytes`: `unserialize` (UnserializeError if they are not a PHP serialization) or
- * the PHP string (text when valid UTF-8, else a copy of the bytes).
+ * The value of payload `bytes`: `unserialize` (UnserializeError if they are not a PHP serialization;
+ * `true` = default options) or, for `false`, the PHP string (text when valid UTF-8, else a copy of the bytes).
  */
-export function decodePayload(bytes: Uint8Array, unserialized: boolean): unknown {
-  return unserialized ? unserialize(bytes) : bytesToPhpString(bytes.slice());
+export function decodePayload(bytes: Uint8Array, unserialized: boolean | UnserializeOptions): unknown {
+  if (unserialized === false) return bytesToPhpString(bytes.slice());
+  return unserialized === true ? unserialize(bytes) : unserialize(bytes, unserialized);
 }

@@ -29,6 +29,8 @@ export class QueueIo {
   readonly buffer = new MessageBuffer(256);
   /** Payload length of the last send attempt (for error messages). */
   lastLength = 0;
+  /** The kernel's msgmax, read once (see `limits.ts`). */
+  readonly msgmax = messageLimits().msgmax;
 
   constructor(key: number, id: number) {
     this.key = key;
@@ -38,7 +40,7 @@ export class QueueIo {
   /** msgsnd of `payload` with `type`: 0 when sent, else the errno (EINVAL at once above msgmax). */
   send(type: MessageType, payload: Uint8Array, flags: number): number {
     this.lastLength = payload.length;
-    if (payload.length > messageLimits().msgmax) return ERRNO.EINVAL; // what the kernel answers, without copying
+    if (payload.length > this.msgmax) return ERRNO.EINVAL; // what the kernel answers, without copying
     const buffer = this.buffer;
     buffer.ensure(payload.length);
     buffer.bytes.set(payload, 8);
@@ -48,7 +50,7 @@ export class QueueIo {
 
   /** msgsnd of a JS string as UTF-8, encoded straight into the buffer: 0 when sent, else the errno. */
   sendText(type: MessageType, text: string, flags: number): number {
-    const max = messageLimits().msgmax;
+    const max = this.msgmax;
     if (text.length > max) { // UTF-8 never has fewer bytes than UTF-16 code units
       this.lastLength = Buffer.byteLength(text);
       return ERRNO.EINVAL;
@@ -67,7 +69,7 @@ export class QueueIo {
    * the payload length, or `-errno`. The message is then in `buffer` until the next call.
    */
   receive(maxSize: number, type: MessageType, flags: number): number {
-    const size = Math.min(maxSize, messageLimits().msgmax);
+    const size = maxSize < this.msgmax ? maxSize : this.msgmax;
     const buffer = this.buffer;
     buffer.ensure(size);
     const n = libc.msgrcv(this.id, buffer.bytes, size, type, flags) as number;

@@ -10,6 +10,7 @@
  * @module
  */
 import { MSG_EXCEPT, MSG_NOERROR } from "../ffi/constants.ts";
+import type { UnserializeOptions } from "../serialize/index.ts";
 import type { MessageType } from "./buffer.ts";
 
 /** Options of a send. */
@@ -38,8 +39,11 @@ export interface ReceiveOptions {
   timeout?: number;
   /** Cancels a waiting receive (async forms only); a message taken meanwhile is not lost (see docs/msg.md). */
   signal?: AbortSignal;
-  /** Unserialize the payload (default) or give it as a PHP string (text if valid UTF-8, else bytes). */
-  unserialize?: boolean;
+  /**
+   * Unserialize the payload (default; pass `UnserializeOptions` such as `{ allowedClasses: [] }` to tune it),
+   * or `false`: give it as a PHP string (text if valid UTF-8, else the bytes).
+   */
+  unserialize?: boolean | UnserializeOptions;
 }
 
 /** A received message: its type and its value. */

@@ -67,6 +67,9 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   #closed = false;
   /** Messages taken by an aborted receive that could not be put back; served first. */
   readonly #held: RawMessage[] = [];
+  /** The last waiting awaitable send (later ones wait behind it) and how many are waiting. */
+  #sendQueue: Promise<void> = Promise.resolve();
+  #waitingSends = 0;
 
   private constructor(io: QueueIo) {
     this.#io = io;
@@ -156,15 +159,23 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    */
   sendSync(type: MessageType, value: unknown, options?: SendOptions): void {
     const io = this.#open("sendSync");
-    checkSendType(type);
-    const timeout = options?.wait === false ? 0 : options?.timeout;
-    checkTimeout(timeout);
-    // Raw strings are encoded straight into the handle's buffer (the hot path allocates nothing).
-    const text = options?.serialize === false && typeof value === "string" ? value : undefined;
-    const payload = text === undefined ? encodePayload(value, options?.serialize !== false) : undefined;
-    const attempt = (flags: number) => (payload ? io.send(type, payload, flags) : io.sendText(type, text!, flags));
-    let errno = attempt(IPC_NOWAIT);
-    if (errno === 0) return;
+    if (typeof type !== "number" || !(type >= 1 && Number.isInteger(type))) checkSendType(type);
+    let timeout: number | undefined, serialized = true;
+    if (options !== undefined) {
+      timeout = options.wait === false ? 0 : options.timeout;
+      if (timeout !== undefined) checkTimeout(timeout);
+      serialized = options.serialize !== false;
+    }
+    // Raw strings are encoded straight into the handle's buffer; bytes are copied in once.
+    const text = !serialized && typeof value === "string" ? value : undefined;
+    const payload = text === undefined ? encodePayload(value, serialized) : undefined;
+    const errno = payload ? io.send(type, payload, IPC_NOWAIT) : io.sendText(type, text!, IPC_NOWAIT);
+    if (errno !== 0) this.#sendWaiting(io, type, payload ?? text!, timeout, errno);
+  }
+
+  /** The slow path of `sendSync`: the queue was full (or the send failed). Waits as told, or throws. */
+  #sendWaiting(io: QueueIo, type: MessageType, data: Uint8Array | string, timeout: number | undefined, errno: number): void {
+    const attempt = (flags: number) => (typeof data === "string" ? io.sendText(type, data, flags) : io.send(type, data, flags));
     if (errno === ERRNO.EAGAIN && timeout !== 0 && fitsQueue(io)) {
       errno = timeout === undefined ? attempt(0) : pollWhileBusy(timeout, ERRNO.EAGAIN, () => attempt(IPC_NOWAIT));
       if (errno === 0) return;
@@ -176,6 +187,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   /**
    * Sends like {@link MessageQueue.sendSync}, but a wait for room happens on a waiter thread, so the
    * event loop keeps running. `signal` cancels the wait (rejects with its reason; nothing is sent).
+   * Awaitable sends of one handle keep their call order, even when some had to wait for room.
    *
    * @example
    * ```ts
@@ -190,15 +202,43 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     checkTimeout(timeout);
     signal?.throwIfAborted();
     const payload = encodePayload(value, options.serialize !== false);
+    if (this.#waitingSends === 0) {
+      const errno = io.send(type, payload, IPC_NOWAIT);
+      if (errno === 0) return;
+      if (errno !== ERRNO.EAGAIN || timeout === 0 || !fitsQueue(io)) throw sendError(io, errno, payload.length);
+    } else if (timeout === 0) {
+      throw sendError(io, ERRNO.EAGAIN, payload.length); // earlier sends of this handle are already waiting
+    }
+    // Wait, behind the sends of this handle that are already waiting, so that they keep their call order.
+    const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+    const previous = this.#sendQueue;
+    const mine = this.#sendWhenRoom(io, type, payload, previous, deadline, timeout, signal);
+    this.#sendQueue = mine.catch(() => {});
+    this.#waitingSends++;
+    try {
+      await mine;
+    } finally {
+      this.#waitingSends--;
+    }
+  }
+
+  async #sendWhenRoom(
+    io: QueueIo, type: MessageType, payload: Uint8Array, previous: Promise<void>,
+    deadline: number | undefined, timeout: number | undefined, signal: AbortSignal | undefined,
+  ): Promise<void> {
+    await previous;
+    signal?.throwIfAborted();
     const errno = io.send(type, payload, IPC_NOWAIT);
     if (errno === 0) return;
-    if (errno !== ERRNO.EAGAIN || timeout === 0 || !fitsQueue(io)) throw sendError(io, errno, payload.length);
+    if (errno !== ERRNO.EAGAIN || !fitsQueue(io)) throw sendError(io, errno, payload.length);
+    const left = deadline === undefined ? undefined : deadline - performance.now();
+    if (left !== undefined && left <= 0) throw timeoutError(io, "msgsnd", timeout!);
     const message = new MessageBuffer(payload.length);
     message.setType(type);
     message.bytes.set(payload, 8);
     const result = await runBlocking(
       { op: "msgsnd", id: io.id, message: message.bytes.subarray(0, 8 + payload.length), flags: 0 },
-      { signal, timeoutMs: timeout },
+      { signal, timeoutMs: left },
     );
     if (result.status === "ok") return; // sent, even if a cancel came too late
     if (result.status === "error") throw sendError(io, result.errno, payload.length);
@@ -218,7 +258,8 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   receiveBytesSync(options?: ReceiveOptions): RawMessage {
     const n = this.#receiveNow(options, "receiveBytesSync");
     if (n < 0) return this.#takeHeld(options)!;
-    return { type: this.#io.buffer.type, bytes: this.#io.payload(n) };
+    const io = this.#io;
+    return { type: io.buffer.type, bytes: io.payload(n) };
   }
 
   /**
@@ -234,20 +275,26 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     const n = this.#receiveNow(options, "receiveSync");
     if (n < 0) {
       const held = this.#takeHeld(options)!;
-      return { type: held.type, value: decodePayload(held.bytes, options?.unserialize !== false) as T };
+      return { type: held.type, value: decodePayload(held.bytes, options?.unserialize ?? true) as T };
     }
     const io = this.#io;
     const type = io.buffer.type;
-    return { type, value: decodePayload(io.view(n), options?.unserialize !== false) as T };
+    return { type, value: decodePayload(io.view(n), options?.unserialize ?? true) as T };
   }
 
   /** msgrcv on this thread: the payload length in the buffer, or -1 when a held message matches. */
   #receiveNow(options: ReceiveOptions | undefined, call: string): number {
     const io = this.#open(call);
+    if (options === undefined && this.#held.length === 0) {
+      // Hot path: any type, up to msgmax, wait as long as it takes.
+      const n = io.receive(io.msgmax, 0, 0);
+      if (n < 0) throw receiveError(io, -n, io.msgmax);
+      return n;
+    }
     const type = options?.type ?? 0;
-    const maxSize = options?.maxSize ?? messageLimits().msgmax;
+    const maxSize = options?.maxSize ?? io.msgmax;
     const timeout = options?.timeout;
-    if (options !== undefined) this.#checkReceive(type, maxSize, timeout);
+    this.#checkReceive(type, maxSize, timeout);
     if (this.#held.length > 0 && this.#peekHeld(options)) return -1;
     const flags = options === undefined ? 0 : receiveFlags(options);
     let n: number;
@@ -318,7 +365,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    */
   async receive<T = unknown>(options: ReceiveOptions = {}): Promise<Message<T>> {
     const { type, bytes } = await this.receiveBytes(options);
-    return { type, value: decodePayload(bytes, options.unserialize !== false) as T };
+    return { type, value: decodePayload(bytes, options.unserialize ?? true) as T };
   }
 
   /**
