@@ -14,4 +14,5 @@ export * from "./ftok.ts";
 export * from "./diagnostics.ts";
 export * from "./ref.ts";
 export * from "./sysvsem.ts";
+export * from "./msg.ts";
 export * from "./sysvshm.ts";

@@ -16,4 +16,5 @@ export * from "./inspect/sysvipc.ts";
 export * from "./shm/index.ts";
 export * from "./bytes.ts";
 export * from "./sem/index.ts";
+export * from "./msg/index.ts";
 export * from "./vars/index.ts";
