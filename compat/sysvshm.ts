@@ -5,7 +5,8 @@
  *
  * Where PHP 8.2 loses data or crashes we do not (same layout): a put that does not fit warns
  * "Not enough shared memory left" and keeps the old value; a corrupt header or chunk gives a warning
- * and `false` instead of a segfault; a segment smaller than the header is refused.
+ * and `false` instead of a segfault; a segment smaller than the header is refused; a header is never
+ * given a `total` beyond the kernel's segment size; a segment created but not attachable is removed.
  *
  * @example
  * ```ts
@@ -21,6 +22,7 @@
 import { CorruptError, IpcError, UnserializeError } from "../src/errors.ts";
 import { IPC_CREAT, IPC_EXCL } from "../src/ffi/constants.ts";
 import { strerror } from "../src/ffi/libc.ts";
+import { removeIpc } from "../src/inspect/sysvipc.ts";
 import { toKey } from "../src/keys/key.ts";
 import type { PhpValue } from "../src/serialize/index.ts";
 import { openSegmentWithFlags } from "../src/shm/internal.ts";
@@ -104,6 +106,8 @@ export function shm_attach(key: number | bigint, size: number | null = null, per
       segment = openSegmentWithFlags(keyT, wanted, (permissions & 0o777) | IPC_CREAT | IPC_EXCL, false);
     } catch (e2) {
       if (!(e2 instanceof IpcError)) throw e2;
+      // Created but not attachable (e.g. permissions 0): remove it rather than leak it, as php-src master does.
+      if (e2.syscall !== "shmget" && e2.id !== undefined) removeIpc("shm", e2.id);
       return attachFailed(key, e2);
     }
   }

@@ -192,6 +192,15 @@ describe("compat sem_*: the same warnings and results as PHP 8.2", () => {
     expect(sem.value).toBe(3); // PHP's acquire was undone at its exit; the compat handle still holds one
   });
 
+  test("sem_get(0x100000000) is IPC_PRIVATE in 8.2 (gh9945): a new private set each call", () => {
+    const a = sem_get(0x1_0000_0000) as SysvSemaphore, b = sem_get(0x1_0000_0000) as SysvSemaphore;
+    keys.track("sem", a.semaphore.id);
+    keys.track("sem", b.semaphore.id);
+    expect(a.semaphore.id).not.toBe(b.semaphore.id);
+    expect([a.semaphore.key, a.semaphore.value, a.semaphore.users]).toEqual([0, 1, 1]);
+    expect([sem_remove(a), sem_remove(b)]).toEqual([true, true]);
+  });
+
   test("type errors and direct construction", () => {
     same(`return sem_acquire(false);`, () => sem_acquire(false as never));
     same(`return new SysvSemaphore();`, () => new SysvSemaphore(Symbol(), null as never));

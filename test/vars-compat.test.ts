@@ -4,10 +4,15 @@ import {
   SysvSharedMemory,
 } from "../compat/index.ts";
 import { listIpc, removeIpc, SharedVariables } from "../src/index.ts";
+import { join } from "node:path";
 import { testKeys } from "./helpers/ipc.ts";
 import { compatOutcome, phpOutcome } from "./helpers/outcome.ts";
+import { bunAs, unprivileged } from "./helpers/unprivileged.ts";
 
 const keys = testKeys();
+const COMPAT = JSON.stringify(join(import.meta.dir, "../compat/index.ts"));
+const OUTCOME = JSON.stringify(join(import.meta.dir, "helpers/outcome.ts"));
+const nobody = unprivileged();
 
 /** Removes whatever segment `key` names (PHP and our side each start from nothing). */
 function clear(key: number): void {
@@ -110,6 +115,43 @@ describe("compat shm_*: PHP 8.2's warnings, errors and results", () => {
     same(`return shm_get_var(false, 1);`, () => shm_get_var(false as never, 1));
     same(`return new SysvSharedMemory();`, () => new SysvSharedMemory(Symbol(), null as never));
     same(`$s = shm_attach((int)$argv[1]); shm_remove($s); return $s;`, (k) => { const s = attach(k); shm_remove(s); return s; });
+  });
+
+  test("serialization that detaches the segment (gh16591) throws Error; one that throws propagates", () => {
+    same(`class T { function __serialize(): array { global $mem; shm_detach($mem); return []; } }
+        $GLOBALS['mem'] = shm_attach((int)$argv[1]); return shm_put_var($GLOBALS['mem'], 1, new T());`,
+      (k) => {
+        const mem = attach(k);
+        return shm_put_var(mem, 1, { get a() { shm_detach(mem); return 1; } });
+      });
+    const s = attach(keys.next());
+    expect(() => shm_put_var(s, 1, { get a(): number { throw new Error("from a getter"); } })).toThrow("from a getter");
+    expect(shm_has_var(s, 1)).toBe(false);
+    shm_remove(s);
+  });
+
+  test("attach and remove the same key twice (shutdown_crash_0)", () => {
+    same(`$a = shm_attach((int)$argv[1]); shm_remove($a); $b = shm_attach((int)$argv[1]); shm_remove($b); return [$a, $b] ? true : false;`,
+      (k) => { const a = attach(k); shm_remove(a); const b = attach(k); shm_remove(b); return a !== b; });
+  });
+
+  test.skipIf(!nobody.prefix)(`permissions as an unprivileged user (${nobody.why}): the same warning as PHP; a segment created but not attachable is removed`, () => {
+    const key = keys.next();
+    const guarded = shm_attach(key, 100, 0o600) as SysvSharedMemory; // root's, not open to nobody
+    const body = `return shm_attach((int)$argv[1]);`;
+    const expected = phpOutcome(body, [key], nobody.prefix!);
+    const r = bunAs(nobody.prefix!, `
+      import { shm_attach } from ${COMPAT}; import { compatOutcome } from ${OUTCOME};
+      console.log(JSON.stringify(compatOutcome(() => shm_attach(${key}))));`);
+    expect(JSON.parse(r.stdout)).toEqual(expected);
+    expect(expected[0]).toMatch(/Failed for key 0x[0-9a-f]+: Permission denied$/);
+    shm_remove(guarded);
+    const fresh = keys.next();
+    const made = bunAs(nobody.prefix!, `
+      import { shm_attach } from ${COMPAT}; import { compatOutcome } from ${OUTCOME};
+      console.log(JSON.stringify(compatOutcome(() => shm_attach(${fresh}, 100, 0))));`);
+    expect(JSON.parse(made.stdout)).toEqual([`Warning: shm_attach(): Failed for key 0x${fresh.toString(16)}: Permission denied`, "return: false"]);
+    expect(listIpc("shm").some((o) => o.key === fresh)).toBe(false); // PHP 8.2 leaks it here
   });
 
   test("defaults: 10000 bytes and mode 0666 (idiomatic objects default to 0600)", () => {

@@ -190,10 +190,11 @@ export class Semaphore implements Disposable {
    * Takes a permit, blocking this thread (and the event loop) like PHP's `sem_acquire()`.
    * With `timeout` the wait is bounded in the kernel; BusyError when it runs out.
    */
-  acquireSync(options: Omit<AcquireOptions, "signal"> = {}): Permit {
+  acquireSync(options?: Omit<AcquireOptions, "signal">): Permit {
     this.#assertOpen();
-    const timeout = checkTimeout(options.timeout);
+    const timeout = checkTimeout(options?.timeout);
     if (timeout === undefined) {
+      if (libc.semop(this.id, ACQUIRE, 1) === 0) return this.#grant();
       const errno = semopRetrying(this.id, ACQUIRE);
       if (errno) throw this.#error(errno, "semop");
       return this.#grant();
@@ -246,7 +247,7 @@ export class Semaphore implements Disposable {
    */
   release(): void {
     this.#assertOpen();
-    const permit = this.#permits.at(-1);
+    const permit = this.#permits[this.#permits.length - 1];
     if (!permit) {
       throw new IpcError({
         syscall: "Semaphore.release", code: "EINVAL", errno: ERRNO.EINVAL, text: strerror(ERRNO.EINVAL),
@@ -302,8 +303,10 @@ export class Semaphore implements Disposable {
     const at = this.#permits.lastIndexOf(permit);
     if (at < 0) return; // already given back by close()
     this.#assertOpen();
-    const errno = semopRetrying(this.id, RELEASE);
-    if (errno) throw this.#error(errno, "semop");
+    if (libc.semop(this.id, RELEASE, 1) !== 0) {
+      const errno = semopRetrying(this.id, RELEASE);
+      if (errno) throw this.#error(errno, "semop");
+    }
     if (at === this.#permits.length - 1) this.#permits.pop();
     else this.#permits.splice(at, 1);
     this.#state.held--;
@@ -317,7 +320,10 @@ export class Semaphore implements Disposable {
   }
 
   #assertOpen(): void {
-    if (!this.#closed) return;
+    if (this.#closed) this.#throwClosed();
+  }
+
+  #throwClosed(): never {
     throw new ClosedError({
       syscall: "Semaphore", code: "EBADF", errno: ERRNO.EBADF, text: strerror(ERRNO.EBADF),
       key: this.key, id: this.id, detail: "the handle was closed",

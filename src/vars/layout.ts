@@ -210,15 +210,20 @@ export class SegmentLayout {
     if (!hasMagic(bytes)) this.#corrupt(undefined, "no PHP_SM header at offset 0");
     const view = this.#view;
     const start = readInt64(view, 8), end = readInt64(view, 16), free = readInt64(view, 24), total = readInt64(view, 32);
+    const limit = Math.min(total, bytes.length);
+    const fieldsOk = start === HEADER_SIZE && total >= HEADER_SIZE && end >= start && end <= limit && free === total - end;
+    if (!fieldsOk) this.#badHeader(start, end, free, total);
+    return { start, end, free, total, limit };
+  }
+
+  #badHeader(start: number, end: number, free: number, total: number): never {
     const fields = `start=${start} end=${end} free=${free} total=${total}`;
     if (start !== HEADER_SIZE) this.#corrupt(undefined, `header at offset 8: start must be 40 (${fields})`);
     if (total < HEADER_SIZE) this.#corrupt(undefined, `header at offset 32: total below 40 (${fields})`);
-    const limit = Math.min(total, bytes.length);
-    if (end < start || end > limit) {
-      this.#corrupt(undefined, `header at offset 16: end points outside the ${bytes.length}-byte segment (${fields})`);
+    if (free !== total - end && end >= start && end <= total) {
+      this.#corrupt(undefined, `header at offset 24: free != total - end (${fields})`);
     }
-    if (free !== total - end) this.#corrupt(undefined, `header at offset 24: free != total - end (${fields})`);
-    return { start, end, free, total, limit };
+    this.#corrupt(undefined, `header at offset 16: end points outside the ${this.#bytes.length}-byte segment (${fields})`);
   }
 
   /** The size (`next`) of the chunk at `at`, after checking it against its length and the used area. */
