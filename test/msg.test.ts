@@ -384,6 +384,22 @@ describe("MessageQueue: a full queue", () => {
     expect(got).toEqual(["s1", "s2", "s3", "s4", "s5"]);
   });
 
+  test("a send waiting behind others still honours its timeout and its signal", async () => {
+    const queue = fresh();
+    fill(queue);
+    const first = queue.send(2, "first", { serialize: false, timeout: 5000 });
+    const t0 = performance.now();
+    const timedOut = (await rejection(queue.send(2, "second", { serialize: false, timeout: 50 }))) as IpcError;
+    expect(timedOut.code).toBe("ETIMEDOUT");
+    expect(performance.now() - t0).toBeLessThan(2000);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    expect(((await rejection(queue.send(2, "third", { serialize: false, signal: controller.signal }))) as Error).name).toBe("AbortError");
+    queue.receiveBytesSync({ type: 1, timeout: 0 });
+    await first;
+    expect(drainRaw(queue).filter((m) => !m.startsWith("\0"))).toEqual(["first"]);
+  });
+
   test("an aborted send sends nothing", async () => {
     const queue = fresh();
     const before = fill(queue);

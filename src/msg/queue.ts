@@ -54,6 +54,24 @@ function fitsQueue(io: QueueIo): boolean {
   return io.lastLength <= (queueCapacity(io.id) ?? Infinity);
 }
 
+/** Resolves `true` once `previous` settles, `false` if `deadline` comes first; rejects if `signal` aborts first. */
+function waitForTurn(previous: Promise<void>, signal: AbortSignal | undefined, deadline: number | undefined): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const finish = (ready: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(ready);
+    };
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = deadline === undefined ? undefined : setTimeout(() => finish(false), Math.max(0, deadline - performance.now()));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    previous.then(() => finish(true));
+  });
+}
+
 function openQueue(key: KeyLike, flags: number, mode: number): MessageQueue {
   const k = toKey(key);
   if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new RangeError(`mode must be 0 to 0o777, got ${mode}`);
@@ -213,7 +231,8 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     const deadline = timeout === undefined ? undefined : performance.now() + timeout;
     const previous = this.#sendQueue;
     const mine = this.#sendWhenRoom(io, type, payload, previous, deadline, timeout, signal);
-    this.#sendQueue = mine.catch(() => {});
+    // Later sends wait for this one and for every earlier one (this one may give up its place early).
+    this.#sendQueue = Promise.allSettled([previous, mine]).then(() => {});
     this.#waitingSends++;
     try {
       await mine;
@@ -226,7 +245,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     io: QueueIo, type: MessageType, payload: Uint8Array, previous: Promise<void>,
     deadline: number | undefined, timeout: number | undefined, signal: AbortSignal | undefined,
   ): Promise<void> {
-    await previous;
+    if (!(await waitForTurn(previous, signal, deadline))) throw timeoutError(io, "msgsnd", timeout!);
     signal?.throwIfAborted();
     const errno = io.send(type, payload, IPC_NOWAIT);
     if (errno === 0) return;
@@ -341,7 +360,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     const n = io.receive(maxSize, type, flags | IPC_NOWAIT);
     if (n >= 0) return { type: io.buffer.type, bytes: io.payload(n) };
     if (n !== -ERRNO.ENOMSG || timeout === 0) throw receiveError(io, -n, maxSize);
-    const size = Math.min(maxSize, messageLimits().msgmax);
+    const size = Math.min(maxSize, io.msgmax);
     const result = await runBlocking({ op: "msgrcv", id: io.id, maxSize: size, type, flags }, { signal, timeoutMs: timeout });
     if (result.status === "ok") {
       const message = { type: toType(result.type!), bytes: result.payload! };
