@@ -3,6 +3,7 @@ import {
   chunkSize, ClosedError, CorruptError, ExistsError, IpcError, NotFoundError, PermissionError,
   SharedMemory, SharedVariables, TooBigError,
 } from "../src/index.ts";
+import { serialize } from "../src/serialize/index.ts";
 import { testKeys } from "./helpers/ipc.ts";
 
 const keys = testKeys();
@@ -209,27 +210,55 @@ describe("SharedVariables: corruption gives CorruptError, never a crash", () => 
     }
   });
 
-  test("random bytes over a chunk: reads return the right value or throw CorruptError (300 trials)", () => {
-    using vars = fresh(2048);
+  /** A store with five variables; returns it and the offset of each chunk. */
+  function fiveVariables(vars: SharedVariables): { store: SharedVariables; values: unknown[]; offsets: number[] } {
     const values = ["one", [1, 2, 3], { k: "v" }, 4.5, "five"];
+    vars.segment.write(new Uint8Array(vars.segment.size));
+    const store = SharedVariables.fromSegment(vars.segment, { size: vars.segment.size });
+    const offsets: number[] = [];
+    let at = 40;
+    values.forEach((v, i) => {
+      store.set(i, v);
+      offsets.push(at);
+      at += chunkSize(serialize(v).length);
+    });
+    return { store, values, offsets };
+  }
+
+  test("random bytes over a chunk header: lookups that reach it throw CorruptError naming the offset (300 trials)", () => {
+    using vars = fresh(2048);
     for (let trial = 0; trial < 300; trial++) {
-      vars.segment.write(new Uint8Array(2048));
-      const again = SharedVariables.fromSegment(vars.segment, { size: 2048 });
-      values.forEach((v, i) => again.set(i, v));
-      const chunkOffsets = [40, 72, 136, 200, 240]; // not exact for all: pick any offset inside the used area
-      const at = chunkOffsets[trial % chunkOffsets.length] + (trial % 3) * 8;
-      const length = 8 + (trial % 24);
-      vars.segment.write(crypto.getRandomValues(new Uint8Array(length)), at);
+      const { store, values, offsets } = fiveVariables(vars);
+      const hit = trial % 5;
+      vars.segment.write(crypto.getRandomValues(new Uint8Array(24)), offsets[hit]);
       values.forEach((v, i) => {
+        if (i < hit) expect(store.get(i)).toEqual(v as never); // found before the broken chunk
+        else expect(() => store.get(i)).toThrow(new RegExp(`chunk at offset ${offsets[hit]}`));
+      });
+      expect(() => store.keys()).toThrow(CorruptError);
+      expect(() => store.set(9, 1)).toThrow(CorruptError);
+    }
+  });
+
+  test("random bytes over a chunk's payload: that variable's read throws CorruptError, the others are intact (300 trials)", () => {
+    using vars = fresh(2048);
+    let corrupt = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const { store, values, offsets } = fiveVariables(vars);
+      const hit = trial % 5;
+      vars.segment.write(crypto.getRandomValues(new Uint8Array(serialize(values[hit]).length)), offsets[hit] + 24);
+      values.forEach((v, i) => {
+        if (i !== hit) return expect(store.get(i)).toEqual(v as never);
         try {
-          const got = again.get(i);
-          if (got !== undefined) expect(got).toEqual(v as never);
+          store.get(i); // random bytes that happen to parse (e.g. "N;...") are a value, not a crash
         } catch (e) {
           expect(e).toBeInstanceOf(CorruptError);
-          expect((e as Error).message).toMatch(/offset \d+/);
+          expect((e as Error).message).toContain(`variable ${i} (chunk at offset ${offsets[hit]})`);
+          corrupt++;
         }
       });
     }
+    expect(corrupt).toBeGreaterThanOrEqual(290);
   });
 
   test("forged fields of php-src's hardening tests are refused with the offset named", () => {
