@@ -103,7 +103,8 @@ export function shm_attach(key: number | bigint, size: number | null = null, per
       return false;
     }
     try {
-      segment = openSegmentWithFlags(keyT, wanted, (permissions & 0o777) | IPC_CREAT | IPC_EXCL, false);
+      const flags = Number(BigInt.asIntN(32, BigInt(permissions))) | IPC_CREAT | IPC_EXCL; // as PHP: OR-ed in unmasked
+      segment = openSegmentWithFlags(keyT, wanted, flags, false);
     } catch (e2) {
       if (!(e2 instanceof IpcError)) throw e2;
       // Created but not attachable (e.g. permissions 0): remove it rather than leak it, as php-src master does.

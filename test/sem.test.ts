@@ -166,7 +166,7 @@ describe("Semaphore: permits", () => {
     const held = sem.acquireSync();
     const waiters = [sem.acquire(), sem.acquire({ timeout: 5000 })];
     await Bun.sleep(50);
-    expect(sem.waiters).toBe(2);
+    expect(sem.waiters).toBe(1); // one kernel wait per handle; the second waits its turn in JS
     sem.remove();
     for (const r of await Promise.allSettled(waiters)) {
       expect(r.status).toBe("rejected");
@@ -175,6 +175,44 @@ describe("Semaphore: permits", () => {
     expect(sem.exists()).toBe(false);
     expect(() => sem.tryAcquire()).toThrow(RemovedError);
     expect(() => held.release()).toThrow(RemovedError);
+  });
+});
+
+describe("Semaphore: many awaited acquires on one handle", () => {
+  test("200 concurrent acquires: one kernel waiter, every one served, timeouts and aborts of queued ones work", async () => {
+    using sem = fresh(2);
+    using other = Semaphore.open(sem.key);
+    const blockers = [other.acquireSync(), other.acquireSync()];
+    let served = 0;
+    const all = Array.from({ length: 200 }, () => sem.acquire({ timeout: 10_000 }).then((p) => { served++; p.release(); }));
+    const ac = new AbortController();
+    const aborted = sem.acquire({ signal: ac.signal });
+    const timedOut = sem.acquire({ timeout: 40 });
+    await Bun.sleep(20);
+    expect(sem.waiters).toBe(1);
+    ac.abort(new Error("queued abort"));
+    await expect(aborted).rejects.toThrow("queued abort");
+    await expect(timedOut).rejects.toThrow(BusyError);
+    expect(served).toBe(0);
+    for (const b of blockers) b.release();
+    await Promise.all(all);
+    expect(served).toBe(200);
+    expect([sem.value, sem.held, sem.waiters]).toEqual([2, 0, 0]);
+  });
+
+  test("closing a handle rejects its queued acquires with ClosedError", async () => {
+    const sem = fresh(1);
+    using other = Semaphore.open(sem.key);
+    const blocker = other.acquireSync();
+    const pending = [sem.acquire(), sem.acquire(), sem.acquire()];
+    await Bun.sleep(20);
+    sem.close();
+    blocker.release();
+    for (const r of await Promise.allSettled(pending)) {
+      expect(r.status).toBe("rejected");
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ClosedError);
+    }
+    expect([other.value, other.users]).toEqual([1, 1]);
   });
 });
 

@@ -126,6 +126,9 @@ export class Semaphore implements Disposable {
   readonly #owner: PermitOwner = { releasePermit: (permit) => this.#releasePermit(permit) };
   #closed = false;
   #removed = false;
+  /** An awaited acquire of this handle is waiting in the kernel; later ones queue in {@link #turns}. */
+  #kernelWait = false;
+  #turns: Array<() => void> = [];
 
   /** Opens an existing set (NotFoundError if the key has none). */
   static open(key: KeyLike, options: SemaphoreOptions = {}): Semaphore {
@@ -214,7 +217,8 @@ export class Semaphore implements Disposable {
   /**
    * Takes a permit, waiting on a waiter thread so the event loop keeps running. Rejects with BusyError
    * when `timeout` runs out, with `signal.reason` when aborted, with RemovedError if the set is removed.
-   * A cancelled wait never keeps a permit.
+   * A cancelled wait never keeps a permit. Awaited acquires of one handle wait in the kernel one at a
+   * time (the others queue in JS), so a handle never ties up more than one waiter thread.
    */
   async acquire(options: AcquireOptions = {}): Promise<Permit> {
     const timeout = checkTimeout(options.timeout);
@@ -223,16 +227,25 @@ export class Semaphore implements Disposable {
     const ready = this.tryAcquire();
     if (ready) return ready;
     if (timeout === 0) this.#throwTimedOut(0);
-    const r = await runBlocking({ op: "semop", id: this.id, sops: ACQUIRE, timeoutMs: timeout }, { signal });
-    if (r.status === "ok") {
-      if (!r.cancelReason && !this.#closed) return this.#grant();
-      semopRetrying(this.id, RELEASE); // the wait won a race with the cancel: give the permit back
-      if (this.#closed) this.#assertOpen();
-      throw signal?.reason;
+    const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+    await this.#takeTurn(signal, deadline, timeout ?? 0);
+    try {
+      const now = this.tryAcquire(); // it may have come free while queued
+      if (now) return now;
+      const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+      const r = await runBlocking({ op: "semop", id: this.id, sops: ACQUIRE, timeoutMs: left }, { signal });
+      if (r.status === "ok") {
+        if (!r.cancelReason && !this.#closed) return this.#grant();
+        semopRetrying(this.id, RELEASE); // the wait won a race with the cancel: give the permit back
+        this.#assertOpen();
+        throw signal?.reason;
+      }
+      if (r.status === "cancelled") throw signal?.reason;
+      if (r.errno === ERRNO.EAGAIN) this.#throwTimedOut(timeout ?? 0);
+      throw this.#error(r.errno, "semtimedop");
+    } finally {
+      this.#passTurn();
     }
-    if (r.status === "cancelled") throw signal?.reason;
-    if (r.errno === ERRNO.EAGAIN) this.#throwTimedOut(timeout ?? 0);
-    throw this.#error(r.errno, "semtimedop");
   }
 
   /** Runs `fn` holding a permit (awaited acquire), and releases it afterwards, even on throw. */
@@ -292,6 +305,41 @@ export class Semaphore implements Disposable {
     this.close();
   }
 
+  /** Resolves when this call may start a kernel wait: at once if none of this handle's is running. */
+  #takeTurn(signal: AbortSignal | undefined, deadline: number | undefined, timeout: number): Promise<void> {
+    if (!this.#kernelWait) {
+      this.#kernelWait = true;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const leave = (error: unknown) => {
+        const at = this.#turns.indexOf(start);
+        if (at >= 0) this.#turns.splice(at, 1);
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        reject(error);
+      };
+      const start = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = () => leave(signal!.reason);
+      const timer = deadline === undefined
+        ? undefined
+        : setTimeout(() => leave(this.#timedOut(timeout)), Math.max(0, deadline - performance.now()));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#turns.push(start);
+    });
+  }
+
+  /** Lets the next queued awaited acquire of this handle start its kernel wait. */
+  #passTurn(): void {
+    const next = this.#turns.shift();
+    if (next) next();
+    else this.#kernelWait = false;
+  }
+
   #grant(): Permit {
     const permit = new Permit(this.#owner);
     this.#permits.push(permit);
@@ -335,7 +383,11 @@ export class Semaphore implements Disposable {
   }
 
   #throwTimedOut(ms: number): never {
-    throw new BusyError({
+    throw this.#timedOut(ms);
+  }
+
+  #timedOut(ms: number): BusyError {
+    return new BusyError({
       syscall: "semtimedop", code: "EAGAIN", errno: ERRNO.EAGAIN, text: strerror(ERRNO.EAGAIN),
       key: this.key, id: this.id, detail: ms === 0 ? "no permit free" : `no permit within ${ms} ms`,
     });
