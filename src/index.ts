@@ -17,4 +17,5 @@ export * from "./shm/index.ts";
 export * from "./bytes.ts";
 export * from "./sem/index.ts";
 export * from "./msg/index.ts";
+export * from "./pool/index.ts";
 export * from "./vars/index.ts";
