@@ -19,3 +19,4 @@ export * from "./sem/index.ts";
 export * from "./msg/index.ts";
 export * from "./pool/index.ts";
 export * from "./vars/index.ts";
+export * from "./serialize/index.ts";

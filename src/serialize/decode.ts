@@ -1,0 +1,786 @@
+/**
+ * `unserialize()`: PHP 8.2 `serialize()` bytes to JS values, accepting and rejecting exactly what
+ * PHP 8.2 does, at the same byte offsets. See {@link unserialize}.
+ * @module
+ */
+
+import { UnserializeError } from "../errors.ts";
+import { canonicalIntFromBytes } from "./keys.ts";
+import { canonicalBinaryKey, Finisher, read, recordToMap, setRecord, write } from "./finish.ts";
+import type { Holder } from "./finish.ts";
+import { asciiLower, hasClassNameChars, isValidClassName, isValidIdentifier, propertyId, unmangle } from "./names.ts";
+import { decodeSettings } from "./options.ts";
+import type { DecodeSettings, UnserializeOptions, UnserializeWarning } from "./options.ts";
+import { PhpCustom, PhpEnum, PhpFloat, PhpIncompleteObject, PhpObject, PhpRef } from "./types.ts";
+import type { PhpKey, PhpProperty, PhpValue } from "./types.ts";
+import { bufferView, decodeName, decodeString } from "./utf8.ts";
+import type { ByteView } from "./utf8.ts";
+
+export type { UnserializeOptions, UnserializeWarning } from "./options.ts";
+
+const enum Ch {
+  Quote = 0x22,
+  Plus = 0x2b,
+  Minus = 0x2d,
+  Dot = 0x2e,
+  Zero = 0x30,
+  Nine = 0x39,
+  Colon = 0x3a,
+  Semicolon = 0x3b,
+  Backslash = 0x5c,
+  LBrace = 0x7b,
+  RBrace = 0x7d,
+}
+
+/** What the token being parsed is: a value, an array key (canonical int strings become ints) or a property name. */
+const enum As {
+  Value = 0,
+  ArrayKey = 1,
+  PropertyName = 2,
+}
+
+/** PHP's HT_MAX_SIZE on 64-bit: no array may declare more elements. */
+const HT_MAX_SIZE = 0x40000000;
+const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const INT64_MAX = 9223372036854775807n;
+const TWO_64 = 18446744073709551616n;
+const textEncoder = new TextEncoder();
+
+/** Where the keys of an array were in the input, to recognise the same keys in the next one. */
+interface KeyShape {
+  starts: number[];
+  ends: number[];
+  keys: PhpKey[];
+}
+
+/** Thrown by the fast pass when it meets `R:`/`r:`: the input is parsed again with locations tracked. */
+const RESTART = Symbol("restart with reference tracking");
+
+/**
+ * Decodes PHP `serialize()` bytes (a JS string is taken as UTF-8). Never runs code or builds a
+ * class: objects become {@link PhpObject}, enums {@link PhpEnum}, `C:` {@link PhpCustom}.
+ *
+ * Default mode gives plain JS values: lists become arrays, other arrays plain objects (int keys
+ * become their decimal strings and take JS's key order), ints beyond 2^53 `bigint`, floats
+ * `number` (so `d:1;` and `i:1;` both give `1`), invalid UTF-8 strings `Uint8Array`, `R:`/`r:`
+ * shared identity. With `exact: true` the result re-serializes to the identical bytes.
+ *
+ * Malformed input throws {@link UnserializeError} with PHP's offset (`Error at offset X of Y bytes`).
+ *
+ * @example
+ * ```ts
+ * import { serialize, unserialize } from "bun-sysv";
+ * unserialize('a:2:{s:2:"id";i:7;s:4:"tags";a:1:{i:0;s:1:"x";}}'); // { id: 7, tags: ["x"] }
+ * unserialize("i:9223372036854775807;");                           // 9223372036854775807n
+ * const bytes = new TextEncoder().encode("a:1:{i:5;d:1;}");
+ * serialize(unserialize(bytes, { exact: true }));                  // the same bytes
+ * ```
+ */
+export function unserialize(input: Uint8Array | string, options: UnserializeOptions = {}): PhpValue {
+  const bytes = typeof input === "string" ? textEncoder.encode(input) : input;
+  return new Decoder(bytes, options).run() as PhpValue;
+}
+
+class Decoder {
+  private readonly b: Uint8Array;
+  private readonly view: ByteView;
+  private readonly n: number;
+  private p = 0;
+  private depth = 0;
+  private readonly settings: DecodeSettings;
+  private readonly exact: boolean;
+  private readonly keyedAsMap: boolean;
+  /**
+   * Whether every value's location is recorded (PHP's var_hash) so `R:`/`r:` can point at it.
+   * Off for the first pass; an `R:`/`r:` restarts the parse with it on.
+   */
+  private tracking = false;
+  private slotHolders: Holder[] = [];
+  private slotKeys: unknown[] = [];
+  /** Per nesting depth, the key tokens (byte ranges) and keys of the last array parsed there. */
+  private shapes: (KeyShape | undefined)[] = [];
+  /** Warnings of the current pass, reported once it is over (a restarted pass drops them). */
+  private warnings: UnserializeWarning[] = [];
+
+  constructor(bytes: Uint8Array, options: UnserializeOptions) {
+    this.b = bytes;
+    this.n = bytes.length;
+    this.view = bufferView(bytes);
+    this.settings = decodeSettings(options);
+    this.exact = this.settings.exact;
+    this.keyedAsMap = this.settings.keyedAsMap;
+  }
+
+  run(): unknown {
+    try {
+      if (this.n === 0) this.fail(0, "empty input");
+      let result: unknown;
+      try {
+        result = this.parse(undefined, undefined, As.Value);
+      } catch (e) {
+        if (e !== RESTART) throw e;
+        result = this.trackedRun();
+      }
+      if (!this.settings.allowTrailing && this.p < this.n) this.fail(this.p, "unexpected bytes after the value");
+      return result;
+    } catch (e) {
+      if (e instanceof RangeError) this.fail(this.p, "nesting too deep for the JS stack");
+      throw e;
+    } finally {
+      const report = this.settings.onWarning;
+      if (report) for (const warning of this.warnings) report(warning);
+    }
+  }
+
+  private trackedRun(): unknown {
+    this.p = 0;
+    this.depth = 0;
+    this.warnings = [];
+    this.shapes = [];
+    this.tracking = true;
+    const root = { value: undefined as unknown };
+    this.parse(root, undefined, As.Value);
+    return new Finisher(this.keyedAsMap).finish(root.value);
+  }
+
+  /**
+   * Parses one value (or, with `asKey`, one array key / property name) at `this.p`. In tracking
+   * mode the value is also stored at (`holder`, `key`), containers before their children.
+   */
+  private parse(holder: Holder | undefined, key: unknown, as: As): unknown {
+    const b = this.b;
+    const start = this.p;
+    if (start >= this.n) this.fail(start, "unexpected end of data");
+    const tag = b[start];
+    const asKey = as !== As.Value;
+    if (this.tracking && !asKey && tag !== 0x52 /* R */) {
+      this.slotHolders.push(holder!);
+      this.slotKeys.push(key);
+    }
+    let value: unknown;
+    switch (tag) {
+      case 0x69: // i
+        value = this.integer(start);
+        if (asKey) return value;
+        break;
+      case 0x73: // s
+        return this.string(start, holder, key, as);
+      case 0x61: // a
+        return this.array(start, holder, key, asKey);
+      case 0x64: // d
+        value = this.float(start);
+        if (asKey) this.fail(this.p, "a float cannot be an array key");
+        break;
+      case 0x62: // b
+        if (b[start + 1] !== Ch.Colon || (b[start + 2] !== 0x30 && b[start + 2] !== 0x31) || b[start + 3] !== Ch.Semicolon) {
+          this.fail(start, "bad boolean");
+        }
+        this.p = start + 4;
+        if (asKey) this.fail(this.p, "a boolean cannot be an array key");
+        value = b[start + 2] === 0x31;
+        break;
+      case 0x4e: // N
+        if (b[start + 1] !== Ch.Semicolon) this.fail(start, "bad null");
+        this.p = start + 2;
+        if (asKey) this.fail(this.p, "null cannot be an array key");
+        value = null;
+        break;
+      case 0x4f: // O
+      case 0x43: // C
+        return this.object(start, tag === 0x43, holder, key, asKey);
+      case 0x45: // E
+        value = this.enumCase(start, asKey);
+        break;
+      case 0x53: // S
+        return this.escapedString(start, holder, key, as);
+      case 0x52: // R
+      case 0x72: // r
+        if (!this.tracking && !asKey) throw RESTART;
+        return this.reference(start, tag === 0x72, holder, key, asKey);
+      case Ch.RBrace:
+        this.warn("Notice", "Unexpected end of serialized data", false);
+        this.fail(start, "fewer elements than declared");
+        break;
+      default:
+        this.fail(start, `unexpected byte 0x${tag!.toString(16).padStart(2, "0")}`);
+    }
+    if (this.tracking) this.place(holder!, key, value);
+    return value;
+  }
+
+  // ---- scalars ----
+
+  /** `i:[+-]?[0-9]+;` — out of int64 range clamps with a warning, like PHP. */
+  private integer(start: number): number | bigint {
+    const b = this.b;
+    let p = start + 2;
+    if (b[start + 1] !== Ch.Colon) this.fail(start, "bad int");
+    const sign = b[p];
+    if (sign === Ch.Minus || sign === Ch.Plus) p++;
+    const digitsStart = p;
+    let value = 0;
+    let c = b[p]!;
+    while (c >= Ch.Zero && c <= Ch.Nine) {
+      value = value * 10 + (c - Ch.Zero);
+      c = b[++p]!;
+    }
+    if (p === digitsStart || c !== Ch.Semicolon || p >= this.n) this.fail(start, "bad int");
+    this.p = p + 1;
+    if (p - digitsStart <= 15) return sign === Ch.Minus ? 0 - value : value;
+    return this.bigInteger(digitsStart, p, sign === Ch.Minus);
+  }
+
+  private bigInteger(digitsStart: number, end: number, negative: boolean): number | bigint {
+    let first = digitsStart;
+    while (first < end && this.b[first] === Ch.Zero) first++;
+    if (end - first <= 15) {
+      let value = 0;
+      for (let i = first; i < end; i++) value = value * 10 + (this.b[i]! - Ch.Zero);
+      return negative ? 0 - value : value;
+    }
+    let magnitude = end - first > 19 ? TWO_64 : BigInt(this.view.latin1Slice(first, end));
+    const limit = negative ? INT64_MAX + 1n : INT64_MAX;
+    if (magnitude > limit) {
+      this.warn("Warning", "Numerical result out of range", false);
+      magnitude = limit;
+    }
+    const value = negative ? -magnitude : magnitude;
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  }
+
+  /** `d:` with PHP's grammar: `[+-]?` digits / `.digits` / `digits.` with optional exponent, or NAN/INF/-INF. */
+  private float(start: number): number | PhpFloat {
+    const value = this.floatValue(start);
+    return this.exact ? new PhpFloat(value) : value;
+  }
+
+  private floatValue(start: number): number {
+    const b = this.b;
+    if (b[start + 1] !== Ch.Colon) this.fail(start, "bad float");
+    let p = start + 2;
+    const first = b[p]!;
+    if (first === 0x4e || first === 0x49 || (first === Ch.Minus && b[p + 1] === 0x49)) {
+      const special = this.specialFloat(p);
+      if (special !== undefined) return special;
+    }
+    const negative = b[p] === Ch.Minus;
+    if (negative || b[p] === Ch.Plus) p++;
+    let mantissa = 0;
+    let significant = 0;
+    let scale = 0;
+    let digits = 0;
+    let c = b[p]!;
+    while (c >= Ch.Zero && c <= Ch.Nine) {
+      if (significant > 0 || c !== Ch.Zero) {
+        mantissa = mantissa * 10 + (c - Ch.Zero);
+        significant++;
+      }
+      digits++;
+      c = b[++p]!;
+    }
+    if (c === Ch.Dot) {
+      c = b[++p]!;
+      while (c >= Ch.Zero && c <= Ch.Nine) {
+        if (significant > 0 || c !== Ch.Zero) {
+          mantissa = mantissa * 10 + (c - Ch.Zero);
+          significant++;
+        }
+        scale--;
+        digits++;
+        c = b[++p]!;
+      }
+    }
+    if (digits === 0) this.fail(start, "bad float");
+    let exponent = 0;
+    if (c === 0x65 || c === 0x45) {
+      c = b[++p]!;
+      const expNegative = c === Ch.Minus;
+      if (expNegative || c === Ch.Plus) c = b[++p]!;
+      const expStart = p;
+      while (c >= Ch.Zero && c <= Ch.Nine) {
+        if (exponent < 100000) exponent = exponent * 10 + (c - Ch.Zero);
+        c = b[++p]!;
+      }
+      if (p === expStart) this.fail(start, "bad float exponent");
+      if (expNegative) exponent = -exponent;
+    }
+    if (c !== Ch.Semicolon || p >= this.n) this.fail(start, "bad float");
+    this.p = p + 1;
+    const power = scale + exponent;
+    let value: number;
+    if (significant <= 15 && power >= -22 && power <= 22) {
+      // Both operands exact: one correctly rounded operation (Clinger's fast path).
+      value = power < 0 ? mantissa / POW10[-power]! : mantissa * POW10[power]!;
+    } else {
+      value = Number(this.view.latin1Slice(negative || b[start + 2] === Ch.Plus ? start + 3 : start + 2, p));
+    }
+    return negative ? -value : value;
+  }
+
+  private specialFloat(p: number): number | undefined {
+    const b = this.b;
+    const c = b[p];
+    if (c === 0x4e && b[p + 1] === 0x41 && b[p + 2] === 0x4e && b[p + 3] === Ch.Semicolon && p + 3 < this.n) {
+      this.p = p + 4;
+      return NaN;
+    }
+    const q = c === Ch.Minus ? p + 1 : p;
+    if (b[q] === 0x49 && b[q + 1] === 0x4e && b[q + 2] === 0x46 && b[q + 3] === Ch.Semicolon && q + 3 < this.n) {
+      this.p = q + 4;
+      return c === Ch.Minus ? -Infinity : Infinity;
+    }
+    return undefined;
+  }
+
+  /** `s:<len>:"<bytes>";` */
+  private string(start: number, holder: Holder | undefined, key: unknown, as: As): unknown {
+    const b = this.b;
+    let p = start + 2;
+    let length = 0;
+    let c = b[p]!;
+    if (b[start + 1] !== Ch.Colon) this.fail(start, "bad string");
+    while (c >= Ch.Zero && c <= Ch.Nine) {
+      length = length * 10 + (c - Ch.Zero);
+      c = b[++p]!;
+    }
+    if (p === start + 2 || c !== Ch.Colon || b[p + 1] !== Ch.Quote || p + 1 >= this.n) this.fail(start, "bad string header");
+    if (p - start - 2 > 15) length = this.unsignedLength(start + 2, p);
+    const textStart = p + 2;
+    if (this.n - textStart < length) this.fail(start + 2, `string length ${length} exceeds the ${this.n - textStart} bytes left`);
+    const end = textStart + length;
+    if (end >= this.n || b[end] !== Ch.Quote) this.fail(end, 'missing \'"\' after string');
+    if (end + 1 >= this.n || b[end + 1] !== Ch.Semicolon) this.fail(end + 1, "missing ';' after string");
+    this.p = end + 2;
+    if (as === As.ArrayKey) {
+      const first = b[textStart]!;
+      if ((first >= Ch.Zero && first <= Ch.Nine) || first === Ch.Minus) {
+        const int = canonicalIntFromBytes(b, textStart, end);
+        if (int !== undefined) return int;
+      }
+    }
+    const value = decodeString(b, this.view, textStart, end);
+    if (this.tracking && as === As.Value) this.place(holder!, key, value);
+    return value;
+  }
+
+  /** `S:<len>:"..."` where `\hh` escapes a byte (accepted by PHP 8.2, never produced). */
+  private escapedString(start: number, holder: Holder | undefined, key: unknown, as: As): unknown {
+    const b = this.b;
+    const headerEnd = this.lengthHeader(start, Ch.Quote);
+    const length = this.unsignedLength(start + 2, headerEnd);
+    let p = headerEnd + 2;
+    if (this.n - p < length) this.fail(start + 2, `string length ${length} exceeds the ${this.n - p} bytes left`);
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      if (p >= this.n) this.fail(start, "escaped string ends early");
+      if (b[p] !== Ch.Backslash) {
+        out[i] = b[p++]!;
+        continue;
+      }
+      const hi = hexValue(b[p + 1]);
+      const lo = hexValue(b[p + 2]);
+      if (hi < 0 || lo < 0 || p + 2 >= this.n) this.fail(start, "bad escape in S: string");
+      out[i] = (hi << 4) | lo;
+      p += 3;
+    }
+    if (p >= this.n || b[p] !== Ch.Quote) this.fail(p, 'missing \'"\' after string');
+    if (p + 1 >= this.n || b[p + 1] !== Ch.Semicolon) this.fail(p + 1, "missing ';' after string");
+    this.p = p + 2;
+    if (as === As.ArrayKey) {
+      const int = canonicalIntFromBytes(out, 0, length);
+      if (int !== undefined) return int;
+    }
+    const value = decodeString(out, bufferView(out), 0, length);
+    if (this.tracking && as === As.Value) this.place(holder!, key, value);
+    return value;
+  }
+
+  // ---- arrays ----
+
+  /** `a:<n>:{<key><value>...}` */
+  private array(start: number, holder: Holder | undefined, key: unknown, asKey: boolean): unknown {
+    const b = this.b;
+    let p = start + 2;
+    while (b[p]! >= Ch.Zero && b[p]! <= Ch.Nine) p++;
+    if (b[start + 1] !== Ch.Colon || p === start + 2 || b[p] !== Ch.Colon || b[p + 1] !== Ch.LBrace || p + 1 >= this.n) {
+      this.fail(start, "bad array header");
+    }
+    const count = this.signedCount(start + 2, p);
+    p += 2;
+    this.p = p;
+    if (asKey) this.fail(p, "an array cannot be an array key");
+    if (count >= HT_MAX_SIZE || count > Math.floor((this.n - p) / 2)) this.fail(p, `array of ${count} elements cannot fit in the ${this.n - p} bytes left`);
+    if (count === 0) {
+      if (p >= this.n || b[p] !== Ch.RBrace) this.fail(p, "missing '}'");
+      this.p = p + 1;
+      const empty: unknown[] = [];
+      if (this.tracking) this.place(holder!, key, new Map());
+      return empty;
+    }
+    this.enter(p);
+    const value = this.tracking ? this.trackedArrayBody(count, holder!, key) : this.arrayBody(count);
+    this.depth--;
+    this.close();
+    return value;
+  }
+
+  /** Elements of a non-empty array, fast path (no references in the input): a list while keys are 0, 1, 2... */
+  private arrayBody(count: number): unknown {
+    let k = this.arrayKey(0);
+    let v = this.parse(undefined, undefined, As.Value);
+    if (k !== 0) return this.keyedBody(null, k, v, 0, count);
+    // Sized up front (count <= bytes left / 2): growing small arrays one push at a time costs more.
+    const list: unknown[] = new Array(count);
+    list[0] = v;
+    let length = 1;
+    for (let i = 1; i < count; i++) {
+      k = this.arrayKey(i);
+      v = this.parse(undefined, undefined, As.Value);
+      if (k === length) list[length++] = v;
+      else if (typeof k === "number" && k >= 0 && k < length) list[k] = v; // duplicate: last wins, position kept
+      else {
+        list.length = length;
+        return this.keyedBody(list, k, v, i, count);
+      }
+    }
+    if (length < count) list.length = length;
+    return list;
+  }
+
+  /** The rest of an array that is not a list, from element `i` (`k` => `v` already parsed). */
+  private keyedBody(list: unknown[] | null, k: PhpKey, v: unknown, i: number, count: number): unknown {
+    if (this.keyedAsMap || typeof k === "object") {
+      const map = new Map<PhpKey, unknown>();
+      if (list !== null) for (let j = 0; j < list.length; j++) map.set(j, list[j]);
+      return this.mapBody(map, k, v, i, count);
+    }
+    const record: Record<string, unknown> = {};
+    if (list !== null) for (let j = 0; j < list.length; j++) record[j] = list[j];
+    // JS lists array-index keys first, ascending. From the first key JS would move, keep the
+    // insertion order in `order`, in case a binary key forces a switch to Map later.
+    let order: string[] | null = null;
+    let lastIndex = list === null ? -1 : list.length - 1;
+    let sawOtherKey = false;
+    for (;;) {
+      const name = typeof k === "string" ? k : String(k);
+      if (order !== null) {
+        if (!Object.hasOwn(record, name)) order.push(name);
+      } else if (typeof k !== "number" || k < 0 || k > 4294967294) {
+        sawOtherKey = true;
+      } else if (sawOtherKey || k <= lastIndex) {
+        if (!Object.hasOwn(record, name)) order = [...Object.keys(record), name];
+      } else {
+        lastIndex = k;
+      }
+      if (name === "__proto__") setRecord(record, name, v);
+      else record[name] = v;
+      if (++i === count) return record;
+      k = this.arrayKey(i);
+      v = this.parse(undefined, undefined, As.Value);
+      if (typeof k === "object") return this.mapBody(recordToMap(record, order), k, v, i, count);
+    }
+  }
+
+  /** The rest of an array decoded as a Map, from element `i` (`k` => `v` already parsed). */
+  private mapBody(map: Map<PhpKey, unknown>, k: PhpKey, v: unknown, i: number, count: number): Map<PhpKey, unknown> {
+    let binaryKeys: Map<string, Uint8Array> | null = null;
+    for (;;) {
+      if (typeof k === "object") k = canonicalBinaryKey((binaryKeys ??= new Map()), k);
+      map.set(k, v);
+      if (++i === count) return map;
+      k = this.arrayKey(i);
+      v = this.parse(undefined, undefined, As.Value);
+    }
+  }
+
+  /** An array key: `i:` or `s:` directly, anything else through {@link parse} (which fails or converts). */
+  private arrayKey(index: number): PhpKey {
+    const start = this.p;
+    const b = this.b;
+    // Shape prediction: the previous array at this depth had key token [from, to) at this index
+    // (rows of a table repeat their keys). Equal bytes are the same self-delimiting token.
+    const depth = this.depth;
+    const shape = this.shapes[depth];
+    if (shape !== undefined && index < shape.keys.length) {
+      const from = shape.starts[index]!;
+      const length = shape.ends[index]! - from;
+      let j = 0;
+      while (j < length && b[start + j] === b[from + j]) j++;
+      if (j === length) {
+        this.p = start + length;
+        return shape.keys[index]!;
+      }
+    }
+    const tag = b[start];
+    const warnings = this.warnings.length;
+    let key: PhpKey;
+    if (tag === 0x73) key = this.string(start, undefined, undefined, As.ArrayKey) as PhpKey;
+    else if (tag === 0x69 && start < this.n) key = this.integer(start);
+    else return this.parse(undefined, undefined, As.ArrayKey) as PhpKey;
+    if (this.warnings.length === warnings && index < 64) {
+      const memo = (this.shapes[depth] ??= { starts: [], ends: [], keys: [] });
+      if (index <= memo.keys.length) {
+        memo.starts[index] = start;
+        memo.ends[index] = this.p;
+        memo.keys[index] = key;
+      }
+    }
+    return key;
+  }
+
+  /** Elements of a non-empty array when references may occur: a Map placed before its children. */
+  private trackedArrayBody(count: number, holder: Holder, key: unknown): Map<PhpKey, unknown> {
+    const map = new Map<PhpKey, unknown>();
+    let binaryKeys: Map<string, Uint8Array> | null = null;
+    this.place(holder, key, map);
+    for (let i = 0; i < count; i++) {
+      let k = this.arrayKey(i);
+      if (typeof k === "object") k = canonicalBinaryKey((binaryKeys ??= new Map()), k);
+      map.set(k, null); // PHP resets a duplicate's slot before parsing the new value
+      this.parse(map, k, As.Value);
+    }
+    return map;
+  }
+
+  // ---- objects ----
+
+  /** `O:<len>:"<Class>":<n>:{<name><value>...}` or `C:<len>:"<Class>":<len>:{<payload>}` */
+  private object(start: number, custom: boolean, holder: Holder | undefined, key: unknown, asKey: boolean): unknown {
+    const b = this.b;
+    const headerEnd = this.lengthHeader(start, Ch.Quote);
+    if (asKey) this.fail(start, "an object cannot be an array key");
+    const length = this.unsignedLength(start + 2, headerEnd);
+    const nameStart = headerEnd + 2;
+    if (this.n - nameStart < length || length === 0) this.fail(start + 2, "bad class name length");
+    const nameEnd = nameStart + length;
+    if (nameEnd >= this.n || b[nameEnd] !== Ch.Quote) this.fail(nameEnd, 'missing \'"\' after class name');
+    if (nameEnd + 1 >= this.n || b[nameEnd + 1] !== Ch.Colon) this.fail(nameEnd + 1, "missing ':' after class name");
+    if (!isValidClassName(b, nameStart, nameEnd)) this.fail(start, "invalid class name");
+    const className = decodeName(b, this.view, nameStart, nameEnd);
+    const allowed = this.isAllowed(className);
+    if (custom) return this.customObject(nameEnd, className, allowed, holder, key);
+    if (nameEnd >= this.n - 2) {
+      this.warn("Warning", "Bad unserialize data", true);
+      this.fail(nameEnd, "truncated object header");
+    }
+    const countEnd = this.skipSignedDigits(nameEnd + 2);
+    const count = this.signedCount(nameEnd + 2, countEnd);
+    if (count < 0 || count > Math.floor((this.n - nameEnd) / 2)) this.fail(countEnd, `object of ${count} properties cannot fit`);
+    if (countEnd >= this.n || b[countEnd] !== Ch.Colon) this.fail(countEnd, "missing ':' after property count");
+    if (countEnd + 1 >= this.n || b[countEnd + 1] !== Ch.LBrace) this.fail(countEnd + 1, "missing '{'");
+    const p = countEnd + 2;
+    this.p = p;
+    if (count >= HT_MAX_SIZE) this.fail(p, "too many properties");
+    const object = allowed ? new PhpObject(className) : new PhpIncompleteObject(className);
+    if (this.tracking) this.place(holder!, key, object);
+    this.enter(p);
+    this.properties(object.properties, count);
+    this.depth--;
+    this.close();
+    return object;
+  }
+
+  private properties(properties: PhpProperty[], count: number): void {
+    // Names seen so far, to find duplicates (last value wins, PHP keeps the first position).
+    const names = new Map<string, PhpProperty>();
+    for (let i = 0; i < count; i++) {
+      const k = this.parse(undefined, undefined, As.PropertyName) as PhpKey; // i:, s: or S:; the rest failed
+      const id = propertyId(k);
+      let entry = names.get(id);
+      if (entry === undefined) {
+        entry = unmangle(k);
+        names.set(id, entry);
+        properties.push(entry);
+      } else {
+        entry.value = null;
+      }
+      const value = this.parse(entry, undefined, As.Value);
+      if (!this.tracking) entry.value = value;
+    }
+  }
+
+  private customObject(nameEnd: number, className: string, allowed: boolean, holder: Holder | undefined, key: unknown): unknown {
+    const b = this.b;
+    const lengthEnd = this.skipSignedDigits(nameEnd + 2);
+    const length = this.signedCount(nameEnd + 2, lengthEnd);
+    if (lengthEnd + 1 >= this.n || b[lengthEnd] !== Ch.Colon) this.fail(lengthEnd, "missing ':' after payload length");
+    if (b[lengthEnd + 1] !== Ch.LBrace) this.fail(lengthEnd + 1, "missing '{' before payload");
+    const p = lengthEnd + 2;
+    if (length < 0 || this.n - p <= length) {
+      const required = Number.isSafeInteger(length) ? String(length) : this.view.latin1Slice(nameEnd + 2, lengthEnd);
+      this.warn("Warning", `Insufficient data for unserializing - ${clampText(required)} required, ${this.n - p} present`, true);
+      this.fail(p, "Serializable payload longer than the input");
+    }
+    if (b[p + length] !== Ch.RBrace) this.fail(p + length, "missing '}' after Serializable payload");
+    const data = b.slice(p, p + length);
+    this.p = p + length + 1;
+    const value = allowed ? new PhpCustom(className, data) : new PhpIncompleteObject(className, {}, data);
+    if (this.tracking) this.place(holder!, key, value);
+    return value;
+  }
+
+  /** `E:<len>:"<Enum>:<Case>";` */
+  private enumCase(start: number, asKey: boolean): PhpEnum {
+    const b = this.b;
+    const headerEnd = this.lengthHeader(start, Ch.Quote);
+    if (asKey) this.fail(start, "an enum cannot be an array key");
+    const length = this.unsignedLength(start + 2, headerEnd);
+    const p = headerEnd + 2;
+    if (this.n - p < length || length === 0) this.fail(start + 2, "bad enum name length");
+    const end = p + length;
+    if (end >= this.n || b[end] !== Ch.Quote) this.fail(end, 'missing \'"\' after enum name');
+    if (end + 1 >= this.n || b[end + 1] !== Ch.Semicolon) this.fail(end + 1, "missing ';' after enum name");
+    let colon = p;
+    while (colon < end && b[colon] !== Ch.Colon) colon++;
+    const text = (from: number, to: number) => decodeName(b, this.view, from, to);
+    if (colon === end) {
+      this.warn("Warning", `Invalid enum name '${text(p, end)}' (missing colon)`, false);
+      this.fail(start, "enum name without ':'");
+    }
+    if (!hasClassNameChars(b, p, colon)) this.fail(start, "invalid enum class name");
+    if (!isValidClassName(b, p, colon)) {
+      this.warn("Warning", `Class '${text(p, colon)}' not found`, false);
+      this.fail(start, "invalid enum class name");
+    }
+    if (!isValidIdentifier(b, colon + 1, end)) {
+      this.warn("Warning", `Undefined constant ${text(p, colon)}::${text(colon + 1, end)}`, false);
+      this.fail(end + 2, "invalid enum case name");
+    }
+    this.p = end + 2;
+    return new PhpEnum(text(p, colon), text(colon + 1, end));
+  }
+
+  // ---- references ----
+
+  /** `R:<slot>;` (PHP reference) or `r:<slot>;` (same object again). */
+  private reference(start: number, objectOnly: boolean, holder: Holder | undefined, key: unknown, asKey: boolean): unknown {
+    const b = this.b;
+    let p = start + 2;
+    while (b[p]! >= Ch.Zero && b[p]! <= Ch.Nine) p++;
+    if (b[start + 1] !== Ch.Colon || p === start + 2 || b[p] !== Ch.Semicolon || p >= this.n) this.fail(start, "bad reference");
+    this.p = p + 1;
+    if (asKey) this.fail(this.p, "a reference cannot be an array key");
+    const id = this.unsignedLength(start + 2, p) - 1;
+    if (id < 0 || id >= this.slotHolders.length) this.fail(this.p, `reference to unknown slot ${id + 1}`);
+    const targetHolder = this.slotHolders[id]!;
+    const targetKey = this.slotKeys[id];
+    if (targetHolder === holder && targetKey === key) this.fail(this.p, "reference to itself");
+    let target = read(targetHolder, targetKey);
+    if (objectOnly) {
+      if (target instanceof PhpRef) target = target.value;
+      if (!(target instanceof PhpObject || target instanceof PhpEnum || target instanceof PhpCustom)) this.fail(this.p, "r: to a value that is not an object");
+      this.place(holder!, key, target);
+      return target;
+    }
+    if (this.exact && !(target instanceof PhpRef)) {
+      target = new PhpRef(target);
+      write(targetHolder, targetKey, target);
+    }
+    this.place(holder!, key, target);
+    return target;
+  }
+
+  // ---- helpers ----
+
+  /** Checks `X:<digits>:<next>` and returns the index of the second ':'; fails at `start` otherwise. */
+  private lengthHeader(start: number, next: number): number {
+    const b = this.b;
+    let p = start + 2;
+    while (b[p]! >= Ch.Zero && b[p]! <= Ch.Nine) p++;
+    if (b[start + 1] !== Ch.Colon || p === start + 2 || b[p] !== Ch.Colon || b[p + 1] !== next || p + 1 >= this.n) {
+      this.fail(start, "bad header");
+    }
+    return p;
+  }
+
+  /** PHP's parse_uiv: unsigned decimal, wrapping modulo 2^64. */
+  private unsignedLength(from: number, to: number): number {
+    let value = 0;
+    if (to - from <= 15) {
+      for (let i = from; i < to; i++) value = value * 10 + (this.b[i]! - Ch.Zero);
+      return value;
+    }
+    return Number(BigInt(this.view.latin1Slice(from, to)) % TWO_64);
+  }
+
+  /** End of PHP's parse_iv2 input at `p`: an optional sign and any digits (maybe none). */
+  private skipSignedDigits(p: number): number {
+    const b = this.b;
+    if (b[p] === Ch.Minus || b[p] === Ch.Plus) p++;
+    while (b[p]! >= Ch.Zero && b[p]! <= Ch.Nine) p++;
+    return Math.min(p, this.n);
+  }
+
+  /** PHP's parse_iv2 over `[from, to)` for counts: clamps with a warning beyond int64. */
+  private signedCount(from: number, to: number): number {
+    const b = this.b;
+    const negative = b[from] === Ch.Minus;
+    if (negative || b[from] === Ch.Plus) from++;
+    while (from < to && b[from] === Ch.Zero) from++;
+    let value = 0;
+    for (let i = from; i < to; i++) value = value * 10 + (b[i]! - Ch.Zero);
+    if (to - from > 15) {
+      const exact = to - from > 19 ? TWO_64 : BigInt(this.view.latin1Slice(from, to));
+      if (exact > (negative ? INT64_MAX + 1n : INT64_MAX)) {
+        this.warn("Warning", "Numerical result out of range", false);
+        return negative ? -Number(INT64_MAX) : Number(INT64_MAX);
+      }
+    }
+    return negative ? 0 - value : value;
+  }
+
+  /** One more nesting level (a non-empty array or any object), failing past `maxDepth`. */
+  private enter(p: number): void {
+    const maxDepth = this.settings.maxDepth;
+    if (maxDepth > 0 && this.depth >= maxDepth) {
+      this.warn(
+        "Warning",
+        `Maximum depth of ${maxDepth} exceeded. The depth limit can be changed using the max_depth unserialize() option or the unserialize_max_depth ini setting`,
+        false,
+      );
+      this.fail(p, `nesting deeper than maxDepth ${maxDepth}`);
+    }
+    this.depth++;
+  }
+
+  /** The `}` closing an array or object body. */
+  private close(): void {
+    if (this.p >= this.n || this.b[this.p] !== Ch.RBrace) this.fail(this.p, "missing '}'");
+    this.p++;
+  }
+
+  private isAllowed(className: string): boolean {
+    const allowed = this.settings.allowed;
+    return allowed === null || allowed.has(asciiLower(className));
+  }
+
+  private place(holder: Holder, key: unknown, value: unknown): void {
+    write(holder, key, value);
+  }
+
+  private warn(level: "Warning" | "Notice", message: string, bare: boolean): void {
+    this.warnings.push({ level, message, bare });
+  }
+
+  private fail(offset: number, reason: string): never {
+    throw new UnserializeError(Math.min(offset, this.n), this.n, reason);
+  }
+}
+
+function hexValue(c: number | undefined): number {
+  if (c === undefined) return -1;
+  if (c >= Ch.Zero && c <= Ch.Nine) return c - Ch.Zero;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
+}
+
+/** A parse_iv2 input as PHP prints the parsed value (leading zeros and '+' dropped, clamped to int64). */
+function clampText(text: string): string {
+  const negative = text.startsWith("-");
+  const digits = text.replace(/^[+-]/, "").replace(/^0+(?=.)/, "");
+  const value = BigInt(digits === "" ? "0" : digits) * (negative ? -1n : 1n);
+  if (value > INT64_MAX) return String(INT64_MAX);
+  if (value < -INT64_MAX - 1n) return String(-INT64_MAX - 1n);
+  return String(value);
+}
