@@ -1,0 +1,142 @@
+/**
+ * Port of `a6-worker-pool.php`: a pool of 4 workers takes 20 tasks (100-500 ms each) from a message
+ * queue and stores results in a sysvshm array; `shutdown()` sends STOPs, waits for the workers and
+ * prints the results. Where the original forks, `start()` starts this file again with `--worker N`.
+ *
+ * Differs from the original, which loses results (workers read-modify-write one shared array with no
+ * lock: as published it returned 3-10 of 20 results): here a semaphore (`sem_get`) guards the
+ * read-modify-write, so all 20 arrive; `shutdown()` removes the semaphore too. The results print in id
+ * order (a JS object's integer keys), not in finishing order. For a pool that scales, results should
+ * come back as messages instead: see `worker-pool.ts`.
+ *
+ * Keys: `ftok(SYSV_KEY_FILE || this file, "q" | "s" | "l")` for the queue, the segment and the lock.
+ *
+ * Usage: bun examples/a6-worker-pool.ts
+ * @module
+ */
+import type { Subprocess } from "bun";
+import {
+  ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, ref, sem_acquire, sem_get, sem_release, sem_remove,
+  shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove,
+  type SysvMessageQueue, type SysvSemaphore, type SysvSharedMemory,
+} from "../compat/index.ts";
+import { printR } from "./lib/print-r.ts";
+import { role, spawnSelf, waitpid } from "./lib/process.ts";
+
+const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
+
+interface Task {
+  id: number;
+  value: number;
+  duration: number;
+}
+
+function must<T>(handle: T | false, what: string): T {
+  if (handle === false) throw new Error(`could not open the pool's ${what}`);
+  return handle;
+}
+
+class WorkerPool {
+  private workerCount: number;
+  private workers = new Map<Subprocess, number>();
+  private queue: SysvMessageQueue;
+  private resultMemory: SysvSharedMemory;
+  /** The fix: one lock around each read-modify-write of the results array. */
+  private resultLock: SysvSemaphore;
+
+  constructor(workerCount = 4) {
+    this.workerCount = workerCount;
+    this.queue = must(msg_get_queue(ftok(KEY_FILE, "q")), "queue");
+    this.resultMemory = must(shm_attach(ftok(KEY_FILE, "s"), 65536), "shared memory");
+    this.resultLock = must(sem_get(ftok(KEY_FILE, "l")), "semaphore");
+  }
+
+  start(): void {
+    for (let i = 0; i < this.workerCount; i++) {
+      const child = spawnSelf(import.meta.path, ["--worker", String(i)]);
+
+      this.workers.set(child, i);
+    }
+  }
+
+  runWorker(workerId: number): void {
+    while (true) {
+      const msgType = ref<number | bigint>(0);
+      const task = ref<unknown>(null);
+
+      // Block waiting for task (type 1 = tasks)
+      if (msg_receive(this.queue, 1, msgType, 1024, task, true)) {
+        if (task.value === "STOP") {
+          break;
+        }
+
+        // Process task
+        const result = this.processTask(task.value as Task);
+
+        // Store result in shared memory, under the lock
+        sem_acquire(this.resultLock);
+        const results = (shm_has_var(this.resultMemory, 1)
+          ? shm_get_var(this.resultMemory, 1)
+          : {}) as Record<number, unknown>;
+        results[(task.value as Task).id] = result;
+        shm_put_var(this.resultMemory, 1, results);
+        sem_release(this.resultLock);
+      } else {
+        break; // the queue is gone
+      }
+    }
+  }
+
+  private processTask(task: Task): unknown {
+    // Simulate processing
+    Bun.sleepSync(task.duration); // usleep($task['duration'] * 1000)
+    return { id: task.id, result: task.value * 2 };
+  }
+
+  submit(task: Task): void {
+    msg_send(this.queue, 1, task);
+  }
+
+  async shutdown(): Promise<unknown> {
+    // Send stop signals
+    for (let i = 0; i < this.workerCount; i++) {
+      msg_send(this.queue, 1, "STOP");
+    }
+
+    // Wait for all workers
+    for (const [child] of this.workers) {
+      await waitpid(child);
+    }
+
+    // Get results
+    const results = shm_get_var(this.resultMemory, 1);
+
+    // Cleanup
+    shm_remove(this.resultMemory);
+    msg_remove_queue(this.queue);
+    sem_remove(this.resultLock);
+
+    return results;
+  }
+}
+
+if (role() === "--worker") {
+  new WorkerPool(4).runWorker(Number(process.argv[3]));
+  process.exit(0);
+}
+
+// Usage
+const pool = new WorkerPool(4);
+pool.start();
+
+// Submit tasks
+for (let i = 0; i < 20; i++) {
+  pool.submit({
+    id: i,
+    value: i * 10,
+    duration: 100 + Math.floor(Math.random() * 401), // rand(100, 500)
+  });
+}
+
+const results = await pool.shutdown();
+process.stdout.write(printR(results));
