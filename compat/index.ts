@@ -16,3 +16,4 @@ export * from "./ref.ts";
 export * from "./sysvsem.ts";
 export * from "./msg.ts";
 export * from "./sysvshm.ts";
+export * from "./serialize.ts";

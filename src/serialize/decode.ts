@@ -633,17 +633,19 @@ class Decoder {
     let colon = p;
     while (colon < end && b[colon] !== Ch.Colon) colon++;
     const text = (from: number, to: number) => decodeName(b, this.view, from, to);
+    // PHP prints names with %s: a NUL byte ends them in the message.
+    const shown = (from: number, to: number) => text(from, to).split("\0", 1)[0]!;
     if (colon === end) {
-      this.warn("Warning", `Invalid enum name '${text(p, end)}' (missing colon)`, false);
+      this.warn("Warning", `Invalid enum name '${shown(p, end)}' (missing colon)`, false);
       this.fail(start, "enum name without ':'");
     }
     if (!hasClassNameChars(b, p, colon)) this.fail(start, "invalid enum class name");
     if (!isValidClassName(b, p, colon)) {
-      this.warn("Warning", `Class '${text(p, colon)}' not found`, false);
+      this.warn("Warning", `Class '${shown(p, colon)}' not found`, false);
       this.fail(start, "invalid enum class name");
     }
     if (!isValidIdentifier(b, colon + 1, end)) {
-      this.warn("Warning", `Undefined constant ${text(p, colon)}::${text(colon + 1, end)}`, false);
+      this.warn("Warning", `Undefined constant ${shown(p, colon)}::${shown(colon + 1, end)}`, false);
       this.fail(end + 2, "invalid enum case name");
     }
     this.p = end + 2;
