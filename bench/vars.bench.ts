@@ -12,7 +12,7 @@
  */
 import { do_not_optimize } from "mitata";
 import { SharedVariables } from "../src/index.ts";
-import { PhpFloat, serialize } from "../src/serialize/index.ts";
+import { PhpFloat, serialize, unserialize } from "../src/serialize/index.ts";
 import { cBench, measure, phpBench, table, writeSection } from "./lib/harness.ts";
 
 const SMALL = "set+get small array";
@@ -20,6 +20,7 @@ const ROWS = "set+get 1000-row payload";
 const SMALL_FLOOR = "raw copy in+out, small array bytes";
 const ROWS_FLOOR = "raw copy in+out, 1000-row bytes";
 const UPDATE = "updateSync small array (lock+get+set+unlock)";
+const CODEC = "serialize+unserialize small array (codec only, no shm)";
 // The small array of the anchors (/work/shared/anchors/php-ops.php: 575 ns for PHP there).
 const SMALL_ARRAY = { id: 7, value: 70, duration: 0 };
 const SMALL_ARRAY_PHP = `['id' => 7, 'value' => 70, 'duration' => 0]`;
@@ -48,6 +49,7 @@ try {
     [ROWS]: () => { vars.set(2, rows); do_not_optimize(vars.get(2)); },
     [ROWS_FLOOR]: () => { shm.write(rowBytes, 4096); do_not_optimize(shm.read(4096, rowBytes.length)); },
     [UPDATE]: () => { do_not_optimize(vars.updateSync(1, () => SMALL_ARRAY)); },
+    [CODEC]: () => { do_not_optimize(unserialize(serialize(SMALL_ARRAY))); },
   });
 } finally {
   vars.lock.remove();
@@ -60,6 +62,7 @@ const phpTimes = phpBench(`
   $small = ${SMALL_ARRAY_PHP}; $rows = ${ROWS_PHP};
   bench('${SMALL}', 200000, function () use ($shm, $small) { shm_put_var($shm, 1, $small); shm_get_var($shm, 1); });
   bench('${ROWS}', 300, function () use ($shm, $rows) { shm_put_var($shm, 2, $rows); shm_get_var($shm, 2); });
+  bench('${CODEC}', 200000, function () use ($small) { unserialize(serialize($small)); });
   bench('${UPDATE}', 200000, function () use ($shm, $sem, $small) {
     sem_acquire($sem); shm_get_var($shm, 1); shm_put_var($shm, 1, $small); sem_release($sem);
   });
@@ -80,8 +83,11 @@ const section = table([
   { op: SMALL, ours: ours[SMALL], vs: { "PHP 8.2": phpTimes[SMALL], "copy floor (Bun)": ours[SMALL_FLOOR], "memcpy (C)": c[SMALL_FLOOR] }, goal: "<= 1.0x PHP" },
   { op: ROWS, ours: ours[ROWS], vs: { "PHP 8.2": phpTimes[ROWS], "copy floor (Bun)": ours[ROWS_FLOOR], "memcpy (C)": c[ROWS_FLOOR] } },
   { op: UPDATE, ours: ours[UPDATE], vs: { "PHP 8.2": phpTimes[UPDATE] } },
+  { op: CODEC, ours: ours[CODEC], vs: { "PHP 8.2": phpTimes[CODEC] } },
 ]);
 writeSection("vars", "Shared variables (sysvshm layout)", `${section}
 
 Small array: \`${SMALL_ARRAY_PHP}\` (${smallBytes.length} serialized bytes); 1000-row payload: ${rowBytes.length} bytes.
-PHP's update row is \`sem_acquire\` + \`shm_get_var\` + \`shm_put_var\` + \`sem_release\`.`);
+PHP's update row is \`sem_acquire\` + \`shm_get_var\` + \`shm_put_var\` + \`sem_release\`. The codec row is
+\`serialize\` + \`unserialize\` alone (\`src/serialize\`): most of the small-array time is there, the rest is the
+bounds-checked layout (~50 ns per lookup) and GC.`);

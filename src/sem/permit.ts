@@ -17,6 +17,9 @@ export interface PermitOwner {
   releasePermit(permit: Permit): void;
 }
 
+/** Marks a permit released without calling its owner (for the owner, after it gave the permit back itself). */
+export let markReleased: (permit: Permit) => void;
+
 /**
  * One acquisition of a semaphore. Releasing it twice does nothing the second time; if the kernel
  * refuses a release (the set was removed), the error is thrown and the permit stays held.
@@ -51,5 +54,11 @@ export class Permit implements Disposable {
   /** `using permit = ...` releases at the end of the block. */
   [Symbol.dispose](): void {
     this.release();
+  }
+
+  static {
+    markReleased = (permit) => {
+      permit.#owner = null;
+    };
   }
 }

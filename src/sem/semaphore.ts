@@ -26,7 +26,7 @@ import { timespec } from "../ffi/structs.ts";
 import { BusyError, ClosedError, IpcError, RemovedError, type IpcErrorContext } from "../errors.ts";
 import { toKey, type KeyLike } from "../keys/key.ts";
 import { runBlocking } from "../wait/pool.ts";
-import { Permit, type PermitOwner } from "./permit.ts";
+import { markReleased, Permit, type PermitOwner } from "./permit.ts";
 import {
   ACQUIRE, joinSet, leaveSet, RELEASE, SEM_COUNTER, SEM_USAGE, semopRetrying, SET_SIZE, TRY_ACQUIRE, uncount,
 } from "./protocol.ts";
@@ -260,14 +260,14 @@ export class Semaphore implements Disposable {
    */
   release(): void {
     this.#assertOpen();
-    const permit = this.#permits[this.#permits.length - 1];
-    if (!permit) {
+    const last = this.#permits.length - 1;
+    if (last < 0) {
       throw new IpcError({
         syscall: "Semaphore.release", code: "EINVAL", errno: ERRNO.EINVAL, text: strerror(ERRNO.EINVAL),
         key: this.key, id: this.id, detail: "this handle holds no permit",
       });
     }
-    permit.release();
+    markReleased(this.#releaseAt(last));
   }
 
   /** True if the kernel still has this set. */
@@ -351,13 +351,19 @@ export class Semaphore implements Disposable {
     const at = this.#permits.lastIndexOf(permit);
     if (at < 0) return; // already given back by close()
     this.#assertOpen();
+    this.#releaseAt(at);
+  }
+
+  /** Gives back the permit at index `at` of this handle's list (semop +1) and drops it from the list. */
+  #releaseAt(at: number): Permit {
     if (libc.semop(this.id, RELEASE, 1) !== 0) {
       const errno = semopRetrying(this.id, RELEASE);
       if (errno) throw this.#error(errno, "semop");
     }
-    if (at === this.#permits.length - 1) this.#permits.pop();
-    else this.#permits.splice(at, 1);
+    const permits = this.#permits;
+    const permit = at === permits.length - 1 ? permits.pop()! : permits.splice(at, 1)[0]!;
     this.#state.held--;
+    return permit;
   }
 
   #semctl(num: number, cmd: number): number {

@@ -8,11 +8,14 @@
  * `end`. PHP trusts every field; here a field that points outside the segment, or disagrees with
  * PHP's invariants, throws {@link CorruptError} naming the variable key and the offset.
  *
+ * Functions take the segment's bytes fresh for each operation (never kept) and a {@link Site} for errors.
+ *
  * @example
  * ```ts
- * const seg = segmentLayout(bytes, "SharedVariables.get", { key, id });
- * const chunk = seg.find(varKey(5));
- * if (chunk) unserialize(seg.payload(chunk));
+ * const site = { call: "SharedVariables.get", context: { key, id } };
+ * const header = readHeader(bytes, site);
+ * const at = findChunk(bytes, header, varKey(5), site);
+ * if (at >= 0) unserialize(chunkPayload(bytes, at));
  * ```
  * @module
  */
@@ -27,6 +30,9 @@ export const CHUNK_HEADER_SIZE = 24;
 export const DEFAULT_SIZE = 10000;
 /** `PHP_SM` and its NUL: bytes 0..6 of an initialised segment. */
 const MAGIC = [0x50, 0x48, 0x50, 0x5f, 0x53, 0x4d, 0x00];
+/** The same as little-endian words: "PHP_" and "SM\0" (byte 7 is never written, so it is not compared). */
+const MAGIC_WORD_0 = 0x5f504850;
+const MAGIC_WORD_1 = 0x004d53;
 const TWO_32 = 2 ** 32;
 
 /** Bytes a chunk with a `length`-byte payload occupies: PHP's `((len + 31) / 8) * 8 + 8`. */
@@ -58,190 +64,174 @@ export function varKey(key: number | bigint): VarKey {
   return { value, low: Number(BigInt.asIntN(32, key)), high: Number(BigInt.asIntN(32, key >> 32n)) };
 }
 
-/** A chunk found by {@link SegmentLayout.find}. */
-export interface Chunk {
-  /** Offset of the chunk in the segment. */
-  offset: number;
-  /** Payload length. */
-  length: number;
-  /** Total chunk size. */
-  size: number;
+/** Where an operation runs, for error messages: the call and the segment's key and id. */
+export interface Site {
+  call: string;
+  context: IpcErrorContext;
 }
 
-/** The header fields, checked. */
+/** The header fields, checked. `limit` is where chunks may end: `total`, or the kernel's size if smaller. */
 export interface Header {
   start: number;
   end: number;
   free: number;
   total: number;
-  /** Where chunks may end: `total`, or the kernel's size if smaller (a header written by a bigger attach). */
   limit: number;
 }
 
-const views = new WeakMap<Uint8Array, DataView>();
+const words = new WeakMap<Uint8Array, Int32Array>();
 
-/** A DataView of `bytes`, made once per mapping (the map holds it only while `bytes` is alive). */
-function viewOf(bytes: Uint8Array): DataView {
-  let view = views.get(bytes);
-  if (!view) views.set(bytes, (view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+/**
+ * The segment as 32-bit words, made once per mapping (held only while `bytes` is alive). Every int64 field
+ * is 8-byte aligned (the header's, and chunks at 40 + multiples of 8, which the checks enforce), so a field
+ * is words[at >> 2] (low, unsigned) and words[(at >> 2) + 1] (high): typed-array indexing is what the JIT
+ * makes fastest.
+ */
+function wordsOf(bytes: Uint8Array): Int32Array {
+  let view = words.get(bytes);
+  if (!view) words.set(bytes, (view = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2)));
   return view;
+}
+
+/** The int64 at byte offset `at` (8-aligned); exact below 2^53, anything larger fails the bounds checks anyway. */
+function readInt64(view: Int32Array, at: number): number {
+  const i = at >> 2;
+  return view[i + 1]! * TWO_32 + (view[i]! >>> 0);
+}
+
+/** Writes a non-negative integer below 2^53 as an int64 at byte offset `at` (8-aligned). */
+function writeInt64(view: Int32Array, at: number, value: number): void {
+  const i = at >> 2;
+  const high = Math.floor(value / TWO_32);
+  view[i] = value - high * TWO_32;
+  view[i + 1] = high;
 }
 
 /** True if bytes 0..6 are `PHP_SM\0`. */
 export function hasMagic(bytes: Uint8Array): boolean {
   if (bytes.length < HEADER_SIZE) return false;
-  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return false;
-  return true;
+  const view = wordsOf(bytes);
+  return view[0] === MAGIC_WORD_0 && (view[1]! & 0xffffff) === MAGIC_WORD_1;
 }
 
 /** Writes a fresh header (PHP's `shm_attach` on a segment without the magic). Other bytes are left as they are. */
 export function initialiseHeader(bytes: Uint8Array, total: number): void {
   bytes.set(MAGIC, 0);
-  const view = viewOf(bytes);
+  const view = wordsOf(bytes);
   writeInt64(view, 8, HEADER_SIZE);
   writeInt64(view, 16, HEADER_SIZE);
   writeInt64(view, 24, total - HEADER_SIZE);
   writeInt64(view, 32, total);
 }
 
-function readInt64(view: DataView, at: number): number {
-  // Exact below 2^53; anything larger fails the bounds checks anyway.
-  return view.getInt32(at + 4, true) * TWO_32 + view.getUint32(at, true);
+/** Reads and checks the header: magic, `start == 40`, `40 <= end <= min(total, kernel size)`, `end` 8-aligned, `free == total - end`. */
+export function readHeader(bytes: Uint8Array, site: Site): Header {
+  if (!hasMagic(bytes)) {
+    if (bytes.length < HEADER_SIZE) corrupt(site, undefined, `the segment (${bytes.length} bytes) is smaller than the 40-byte header`);
+    corrupt(site, undefined, "no PHP_SM header at offset 0");
+  }
+  const view = wordsOf(bytes);
+  const start = readInt64(view, 8), end = readInt64(view, 16), free = readInt64(view, 24), total = readInt64(view, 32);
+  const limit = Math.min(total, bytes.length);
+  if (start !== HEADER_SIZE || total < HEADER_SIZE || end < start || end > limit || end % 8 !== 0 || free !== total - end) {
+    badHeader(bytes, site, start, end, free, total);
+  }
+  return { start, end, free, total, limit };
 }
 
-function writeInt64(view: DataView, at: number, value: number): void {
-  view.setBigInt64(at, BigInt(value), true);
+/** Bytes a new chunk can take at the end: `free`, bounded by the kernel's size. */
+export function room(header: Header): number {
+  return Math.min(header.free, header.limit - header.end);
 }
 
-/**
- * The variables of one segment: `bytes` is the whole mapping (its length is the kernel's size).
- * Build one per operation (it reads and checks the header); never keep it across calls.
- */
-export class SegmentLayout {
-  readonly #header: Header;
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
-  readonly #call: string;
-  readonly #context: IpcErrorContext;
-
-  constructor(bytes: Uint8Array, call: string, context: IpcErrorContext) {
-    this.#bytes = bytes;
-    this.#view = viewOf(bytes);
-    this.#call = call;
-    this.#context = context;
-    this.#header = this.#readHeader();
+/** Offset of the chunk of `key`, or -1. Every chunk passed on the way is checked. */
+export function findChunk(bytes: Uint8Array, header: Header, key: VarKey, site: Site): number {
+  const view = wordsOf(bytes);
+  const end = header.end;
+  for (let at = header.start; at < end;) {
+    const size = checkedChunkSize(view, at, end, site, key.value);
+    const i = at >> 2;
+    if (view[i] === key.low && view[i + 1] === key.high) return at;
+    at += size;
   }
+  return -1;
+}
 
-  /** The checked header fields. */
-  get header(): Readonly<Header> {
-    return this.#header;
+/** Keys of every chunk, in storage order (numbers, or bigints beyond 2^53). */
+export function chunkKeys(bytes: Uint8Array, header: Header, site: Site): Array<number | bigint> {
+  const view = wordsOf(bytes);
+  const out: Array<number | bigint> = [];
+  for (let at = header.start; at < header.end;) {
+    const size = checkedChunkSize(view, at, header.end, site, undefined);
+    const key = (BigInt(view[(at >> 2) + 1]!) << 32n) | BigInt(view[at >> 2]! >>> 0);
+    out.push(Number.isSafeInteger(Number(key)) ? Number(key) : key);
+    at += size;
   }
+  return out;
+}
 
-  /** The chunk of `key`, or null. Every chunk passed on the way is checked. */
-  find(key: VarKey): Chunk | null {
-    const view = this.#view;
-    const { start, end } = this.#header;
-    for (let at = start; at < end;) {
-      const size = this.#checkedChunkSize(at, key.value);
-      if (view.getInt32(at, true) === key.low && view.getInt32(at + 4, true) === key.high) {
-        return { offset: at, length: readInt64(view, at + 8), size };
-      }
-      at += size;
-    }
-    return null;
-  }
+/** The size (`next`) of a chunk {@link findChunk} returned. */
+export function chunkSizeAt(bytes: Uint8Array, at: number): number {
+  return readInt64(wordsOf(bytes), at + 16);
+}
 
-  /** Keys of every chunk, in storage order. */
-  keys(): Array<number | bigint> {
-    const out: Array<number | bigint> = [];
-    const { start, end } = this.#header;
-    for (let at = start; at < end;) {
-      const size = this.#checkedChunkSize(at, undefined);
-      const key = this.#view.getBigInt64(at, true);
-      out.push(Number.isSafeInteger(Number(key)) ? Number(key) : key);
-      at += size;
-    }
-    return out;
-  }
+/** The payload of the chunk at `at` (a view: decode it at once, never keep it). */
+export function chunkPayload(bytes: Uint8Array, at: number): Uint8Array {
+  const from = at + CHUNK_HEADER_SIZE;
+  return bytes.subarray(from, from + readInt64(wordsOf(bytes), at + 8));
+}
 
-  /** The payload of `chunk` (a view: decode it at once, do not keep it). */
-  payload(chunk: Chunk): Uint8Array {
-    const from = chunk.offset + CHUNK_HEADER_SIZE;
-    return this.#bytes.subarray(from, from + chunk.length);
-  }
+/** PHP's remove: memmove the chunks after the one at `at` down over it; `end -= size`, `free += size`. */
+export function removeChunk(bytes: Uint8Array, header: Header, at: number): void {
+  const size = chunkSizeAt(bytes, at);
+  if (at + size < header.end) bytes.copyWithin(at, at + size, header.end);
+  setUsed(bytes, header, header.end - size, header.free + size);
+}
 
-  /** Bytes a new chunk can take at the end: `free`, bounded by the kernel's size. */
-  room(): number {
-    const h = this.#header;
-    return Math.min(h.free, h.limit - h.end);
-  }
+/** PHP's append: a chunk for `payload` at `end`. The caller checked {@link room}. */
+export function appendChunk(bytes: Uint8Array, header: Header, key: VarKey, payload: Uint8Array): void {
+  const view = wordsOf(bytes);
+  const at = header.end, size = chunkSize(payload.length);
+  view[at >> 2] = key.low;
+  view[(at >> 2) + 1] = key.high;
+  writeInt64(view, at + 8, payload.length);
+  writeInt64(view, at + 16, size);
+  bytes.set(payload, at + CHUNK_HEADER_SIZE);
+  setUsed(bytes, header, at + size, header.free - size);
+}
 
-  /** PHP's remove: memmove the chunks after `chunk` down over it; `end -= size`, `free += size`. */
-  remove(chunk: Chunk): void {
-    const h = this.#header;
-    const tailStart = chunk.offset + chunk.size;
-    if (tailStart < h.end) this.#bytes.copyWithin(chunk.offset, tailStart, h.end);
-    this.#setUsed(h.end - chunk.size, h.free + chunk.size);
-  }
+function setUsed(bytes: Uint8Array, header: Header, end: number, free: number): void {
+  const view = wordsOf(bytes);
+  writeInt64(view, 16, end);
+  writeInt64(view, 24, free);
+  header.end = end;
+  header.free = free;
+}
 
-  /** PHP's append: a chunk for `payload` at `end`. The caller checked {@link room}. */
-  append(key: VarKey, payload: Uint8Array): void {
-    const h = this.#header;
-    const size = chunkSize(payload.length);
-    const view = this.#view;
-    view.setInt32(h.end, key.low, true);
-    view.setInt32(h.end + 4, key.high, true);
-    writeInt64(view, h.end + 8, payload.length);
-    writeInt64(view, h.end + 16, size);
-    this.#bytes.set(payload, h.end + CHUNK_HEADER_SIZE);
-    this.#setUsed(h.end + size, h.free - size);
+/** The size (`next`) of the chunk at `at`, after checking it against its length and the used area. */
+function checkedChunkSize(view: Int32Array, at: number, end: number, site: Site, key: number | bigint | undefined): number {
+  if (at + CHUNK_HEADER_SIZE > end) corrupt(site, key, `chunk at offset ${at} runs past end=${end}`);
+  const length = readInt64(view, at + 8), size = readInt64(view, at + 16);
+  if (length < 0 || size !== chunkSize(length) || at + size > end) {
+    corrupt(site, key, `chunk at offset ${at} has length=${length} next=${size} (used area ends at ${end})`);
   }
+  return size;
+}
 
-  #setUsed(end: number, free: number): void {
-    writeInt64(this.#view, 16, end);
-    writeInt64(this.#view, 24, free);
-    this.#header.end = end;
-    this.#header.free = free;
+function badHeader(bytes: Uint8Array, site: Site, start: number, end: number, free: number, total: number): never {
+  const fields = `start=${start} end=${end} free=${free} total=${total}`;
+  if (start !== HEADER_SIZE) corrupt(site, undefined, `header at offset 8: start must be 40 (${fields})`);
+  if (total < HEADER_SIZE) corrupt(site, undefined, `header at offset 32: total below 40 (${fields})`);
+  if (end >= start && end <= total && end <= bytes.length && end % 8 === 0) {
+    corrupt(site, undefined, `header at offset 24: free != total - end (${fields})`);
   }
+  corrupt(site, undefined, `header at offset 16: end is not a chunk boundary inside the ${bytes.length}-byte segment (${fields})`);
+}
 
-  #readHeader(): Header {
-    const bytes = this.#bytes;
-    if (bytes.length < HEADER_SIZE) this.#corrupt(undefined, `the segment (${bytes.length} bytes) is smaller than the 40-byte header`);
-    if (!hasMagic(bytes)) this.#corrupt(undefined, "no PHP_SM header at offset 0");
-    const view = this.#view;
-    const start = readInt64(view, 8), end = readInt64(view, 16), free = readInt64(view, 24), total = readInt64(view, 32);
-    const limit = Math.min(total, bytes.length);
-    const fieldsOk = start === HEADER_SIZE && total >= HEADER_SIZE && end >= start && end <= limit && free === total - end;
-    if (!fieldsOk) this.#badHeader(start, end, free, total);
-    return { start, end, free, total, limit };
-  }
-
-  #badHeader(start: number, end: number, free: number, total: number): never {
-    const fields = `start=${start} end=${end} free=${free} total=${total}`;
-    if (start !== HEADER_SIZE) this.#corrupt(undefined, `header at offset 8: start must be 40 (${fields})`);
-    if (total < HEADER_SIZE) this.#corrupt(undefined, `header at offset 32: total below 40 (${fields})`);
-    if (free !== total - end && end >= start && end <= total) {
-      this.#corrupt(undefined, `header at offset 24: free != total - end (${fields})`);
-    }
-    this.#corrupt(undefined, `header at offset 16: end points outside the ${this.#bytes.length}-byte segment (${fields})`);
-  }
-
-  /** The size (`next`) of the chunk at `at`, after checking it against its length and the used area. */
-  #checkedChunkSize(at: number, key: number | bigint | undefined): number {
-    const end = this.#header.end;
-    if (at + CHUNK_HEADER_SIZE > end) this.#corrupt(key, `chunk at offset ${at} runs past end=${end}`);
-    const length = readInt64(this.#view, at + 8), size = readInt64(this.#view, at + 16);
-    if (length < 0 || size !== chunkSize(length) || at + size > end) {
-      this.#corrupt(key, `chunk at offset ${at} has length=${length} next=${size} (used area ends at ${end})`);
-    }
-    return size;
-  }
-
-  #corrupt(key: number | bigint | undefined, what: string): never {
-    const about = key === undefined ? "" : `looking up variable ${key}: `;
-    throw new CorruptError({
-      ...this.#context, syscall: this.#call, code: "EBADMSG", errno: ERRNO.EBADMSG, text: "Bad message",
-      detail: `${about}${what}`,
-    });
-  }
+function corrupt(site: Site, key: number | bigint | undefined, what: string): never {
+  const about = key === undefined ? "" : `looking up variable ${key}: `;
+  throw new CorruptError({
+    ...site.context, syscall: site.call, code: "EBADMSG", errno: ERRNO.EBADMSG, text: "Bad message",
+    detail: `${about}${what}`,
+  });
 }

@@ -24,7 +24,13 @@ import type { AcquireOptions } from "../sem/semaphore.ts";
 import { Mutex } from "../sem/mutex.ts";
 import { SharedMemory } from "../shm/segment.ts";
 import { segmentBytes } from "../shm/internal.ts";
-import { chunkSize, DEFAULT_SIZE, hasMagic, HEADER_SIZE, initialiseHeader, SegmentLayout, varKey } from "./layout.ts";
+import {
+  appendChunk, chunkKeys, chunkPayload, chunkSize, chunkSizeAt, DEFAULT_SIZE, findChunk, hasMagic, HEADER_SIZE,
+  initialiseHeader, readHeader, removeChunk, room, varKey, type Site,
+} from "./layout.ts";
+
+/** The calls whose errors name a {@link Site}. */
+type Call = "get" | "has" | "set" | "delete" | "keys" | "stat";
 
 /** A variable key: a PHP int (int64), as a number (safe integer) or a bigint. */
 export type VariableKey = number | bigint;
@@ -84,6 +90,7 @@ export class SharedVariables implements Disposable {
   readonly #lockKey: number;
   readonly #mode: number;
   readonly #decode: UnserializeOptions;
+  readonly #sites: Record<Call, Site>;
   #lock: Mutex | null = null;
 
   /** Attaches the existing segment of `key` (NotFoundError if none), initialising the header if it has none. */
@@ -143,6 +150,9 @@ export class SharedVariables implements Disposable {
     this.#mode = options.mode ?? 0o600;
     this.#decode = options.unserialize ?? {};
     this.#lockKey = options.lockKey === undefined ? segment.key : toKey(options.lockKey);
+    const context = { key: segment.key, id: segment.id };
+    const site = (call: Call): Site => ({ call: `SharedVariables.${call}`, context });
+    this.#sites = { get: site("get"), has: site("has"), set: site("set"), delete: site("delete"), keys: site("keys"), stat: site("stat") };
     const bytes = segmentBytes(segment, "SharedVariables");
     if (segment.size < HEADER_SIZE) {
       throw new IpcError({
@@ -182,20 +192,24 @@ export class SharedVariables implements Disposable {
    */
   get<T = PhpValue>(key: VariableKey): T | undefined {
     const k = varKey(key);
-    const layout = this.#layout("SharedVariables.get");
-    const chunk = layout.find(k);
-    if (!chunk) return undefined;
+    const site = this.#sites.get;
+    const bytes = segmentBytes(this.segment, site.call);
+    const at = findChunk(bytes, readHeader(bytes, site), k, site);
+    if (at < 0) return undefined;
     try {
-      return unserialize(layout.payload(chunk), this.#decode) as T;
+      return unserialize(chunkPayload(bytes, at), this.#decode) as T;
     } catch (e) {
       if (!(e instanceof UnserializeError)) throw e;
-      throw this.#corrupt("SharedVariables.get", `variable ${k.value} (chunk at offset ${chunk.offset}): ${e.message}`, e);
+      throw this.#corrupt(site.call, `variable ${k.value} (chunk at offset ${at}): ${e.message}`, e);
     }
   }
 
   /** True if `key` has a value. */
   has(key: VariableKey): boolean {
-    return this.#layout("SharedVariables.has").find(varKey(key)) !== null;
+    const k = varKey(key);
+    const site = this.#sites.has;
+    const bytes = segmentBytes(this.segment, site.call);
+    return findChunk(bytes, readHeader(bytes, site), k, site) >= 0;
   }
 
   /**
@@ -204,44 +218,52 @@ export class SharedVariables implements Disposable {
    */
   set(key: VariableKey, value: unknown): void {
     const k = varKey(key);
-    this.#assertWritable("SharedVariables.set");
+    const site = this.#sites.set;
+    this.#assertWritable(site.call);
     const data = serialize(value);
-    const layout = this.#layout("SharedVariables.set");
-    const old = layout.find(k);
-    const room = layout.room() + (old ? old.size : 0);
+    const bytes = segmentBytes(this.segment, site.call); // after serialize: it may have run code that detached
+    const header = readHeader(bytes, site);
+    const old = findChunk(bytes, header, k, site);
+    const available = room(header) + (old >= 0 ? chunkSizeAt(bytes, old) : 0);
     const need = chunkSize(data.length);
-    if (need > room) {
+    if (need > available) {
       throw new TooBigError({
-        syscall: "SharedVariables.set", code: "ENOSPC", errno: ERRNO.ENOSPC, text: strerror(ERRNO.ENOSPC),
+        syscall: site.call, code: "ENOSPC", errno: ERRNO.ENOSPC, text: strerror(ERRNO.ENOSPC),
         key: this.key, id: this.id,
-        detail: `variable ${k.value}: ${data.length} serialized bytes need ${need}, ${room} available; ${old ? "the old value is kept" : "nothing was stored"}`,
+        detail: `variable ${k.value}: ${data.length} serialized bytes need ${need}, ${available} available; ${old >= 0 ? "the old value is kept" : "nothing was stored"}`,
       });
     }
-    if (old) layout.remove(old);
-    layout.append(k, data);
+    if (old >= 0) removeChunk(bytes, header, old);
+    appendChunk(bytes, header, k, data);
   }
 
   /** Removes `key`; false if it had no value. */
   delete(key: VariableKey): boolean {
     const k = varKey(key);
-    this.#assertWritable("SharedVariables.delete");
-    const layout = this.#layout("SharedVariables.delete");
-    const chunk = layout.find(k);
-    if (!chunk) return false;
-    layout.remove(chunk);
+    const site = this.#sites.delete;
+    this.#assertWritable(site.call);
+    const bytes = segmentBytes(this.segment, site.call);
+    const header = readHeader(bytes, site);
+    const at = findChunk(bytes, header, k, site);
+    if (at < 0) return false;
+    removeChunk(bytes, header, at);
     return true;
   }
 
   /** Every key, in storage order (numbers, or bigints beyond 2^53). */
   keys(): VariableKey[] {
-    return this.#layout("SharedVariables.keys").keys();
+    const site = this.#sites.keys;
+    const bytes = segmentBytes(this.segment, site.call);
+    return chunkKeys(bytes, readHeader(bytes, site), site);
   }
 
   /** Bytes used and free, and the number of variables. */
   stat(): SharedVariablesStat {
-    const layout = this.#layout("SharedVariables.stat");
-    const { total, end } = layout.header;
-    return { size: this.segment.size, total, used: end - HEADER_SIZE, free: layout.room(), count: layout.keys().length };
+    const site = this.#sites.stat;
+    const bytes = segmentBytes(this.segment, site.call);
+    const header = readHeader(bytes, site);
+    const count = chunkKeys(bytes, header, site).length;
+    return { size: this.segment.size, total: header.total, used: header.end - HEADER_SIZE, free: room(header), count };
   }
 
   /**
@@ -295,10 +317,6 @@ export class SharedVariables implements Disposable {
     if (next === undefined) this.delete(key);
     else this.set(key, next);
     return next;
-  }
-
-  #layout(call: string): SegmentLayout {
-    return new SegmentLayout(segmentBytes(this.segment, call), call, { key: this.key, id: this.id });
   }
 
   #assertWritable(call: string): void {
