@@ -8,6 +8,8 @@ import { compatOutcome, phpOutcome } from "./helpers/outcome.ts";
 import { php } from "./helpers/php.ts";
 
 const keys = testKeys();
+/** Tests never block forever: a synchronous acquire that should succeed at once gives up after 5 s. */
+const NO_HANG = { timeout: 5000 };
 
 /** Values of semaphores 0..2 (counter, usage, init lock) as `ipcs -s -i` prints them. */
 function ipcsValues(id: number): number[] {
@@ -68,7 +70,7 @@ describe("semaphores shared with PHP", () => {
   test("Bun holds: PHP's non-blocking acquire fails, its blocking acquire completes after Bun releases", async () => {
     const key = keys.next();
     using sem = Semaphore.create(key, { mode: 0o666 });
-    const permit = sem.acquireSync();
+    const permit = sem.acquireSync(NO_HANG);
     await using child = spawnPhpLines(`
       $s = sem_get((int)$argv[1]); echo "nb ", json_encode(sem_acquire($s, true)), "\\n";
       sem_acquire($s); echo "acquired ", (int)(microtime(true) * 1000), "\\n"; sem_release($s);`, [key]);
@@ -108,7 +110,7 @@ describe("semaphores shared with PHP", () => {
     const v = () => ipcsValues(semId(bunKey));
     const ours: number[][] = [];
     const a = Semaphore.create(bunKey, { maxCount: 3, mode: 0o666 }); ours.push(v());
-    a.acquireSync(); a.acquireSync(); ours.push(v());
+    a.acquireSync(NO_HANG); a.acquireSync(NO_HANG); ours.push(v());
     const b = Semaphore.create(bunKey, { maxCount: 5, mode: 0o666 }); ours.push(v());
     a.release(); ours.push(v());
     b.close(); ours.push(v());

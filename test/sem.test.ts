@@ -7,6 +7,8 @@ import { spawnLines } from "./fixtures/sem/lines.ts";
 import { testKeys } from "./helpers/ipc.ts";
 
 const keys = testKeys();
+/** Tests never block forever: a synchronous acquire that should succeed at once gives up after 5 s. */
+const NO_HANG = { timeout: 5000 };
 const HOLDER = join(import.meta.dir, "fixtures/sem/holder.ts");
 
 function fresh(maxCount = 1): Semaphore {
@@ -107,7 +109,7 @@ describe("Semaphore: permits", () => {
 
   test("timeout 0 only tries; n ms waits in the kernel and rejects with BusyError; the loop keeps running", async () => {
     using sem = fresh(1);
-    using _held = sem.acquireSync();
+    using _held = sem.acquireSync(NO_HANG);
     await expect(sem.acquire({ timeout: 0 })).rejects.toThrow(BusyError);
     const t0 = performance.now();
     const { value, ticks } = await ticksDuring(sem.acquire({ timeout: 150 }).catch((e) => e));
@@ -125,7 +127,7 @@ describe("Semaphore: permits", () => {
     const key = keys.next();
     using a = Semaphore.createNew(key);
     using b = Semaphore.open(key);
-    const held = b.acquireSync();
+    const held = b.acquireSync(NO_HANG);
     setTimeout(() => held.release(), 80);
     const t0 = performance.now();
     const { value: permit, ticks } = await ticksDuring(a.acquire({ timeout: 5000 }));
@@ -139,7 +141,7 @@ describe("Semaphore: permits", () => {
   test("an abort rejects with the signal's reason and never keeps a permit (100 races)", async () => {
     using sem = fresh(1);
     const ac = new AbortController();
-    const blocker = sem.acquireSync();
+    const blocker = sem.acquireSync(NO_HANG);
     setTimeout(() => ac.abort(new Error("stop")), 30);
     await expect(sem.acquire({ signal: ac.signal })).rejects.toThrow("stop");
     await expect(sem.acquire({ signal: ac.signal })).rejects.toThrow("stop"); // already aborted
@@ -147,7 +149,7 @@ describe("Semaphore: permits", () => {
     using other = Semaphore.open(sem.key);
     let got = 0;
     for (let i = 0; i < 100; i++) {
-      const held = other.acquireSync();
+      const held = other.acquireSync(NO_HANG);
       const race = new AbortController();
       const waiting = sem.acquire({ signal: race.signal });
       if (i % 2) await Bun.sleep(0);
@@ -163,7 +165,7 @@ describe("Semaphore: permits", () => {
 
   test("remove wakes waiters with RemovedError; the handle then has nothing to release", async () => {
     using sem = fresh(1);
-    const held = sem.acquireSync();
+    const held = sem.acquireSync(NO_HANG);
     const waiters = [sem.acquire(), sem.acquire({ timeout: 5000 })];
     await Bun.sleep(50);
     expect(sem.waiters).toBe(1); // one kernel wait per handle; the second waits its turn in JS
@@ -182,7 +184,7 @@ describe("Semaphore: many awaited acquires on one handle", () => {
   test("200 concurrent acquires: one kernel waiter, every one served, timeouts and aborts of queued ones work", async () => {
     using sem = fresh(2);
     using other = Semaphore.open(sem.key);
-    const blockers = [other.acquireSync(), other.acquireSync()];
+    const blockers = [other.acquireSync(NO_HANG), other.acquireSync(NO_HANG)];
     let served = 0;
     const all = Array.from({ length: 200 }, () => sem.acquire({ timeout: 10_000 }).then((p) => { served++; p.release(); }));
     const ac = new AbortController();
@@ -203,7 +205,7 @@ describe("Semaphore: many awaited acquires on one handle", () => {
   test("closing a handle rejects its queued acquires with ClosedError", async () => {
     const sem = fresh(1);
     using other = Semaphore.open(sem.key);
-    const blocker = other.acquireSync();
+    const blocker = other.acquireSync(NO_HANG);
     const pending = [sem.acquire(), sem.acquire(), sem.acquire()];
     await Bun.sleep(20);
     sem.close();
@@ -221,8 +223,8 @@ describe("Semaphore: closing", () => {
     const key = keys.next();
     using watcher = Semaphore.createNew(key, { maxCount: 3 });
     const sem = Semaphore.open(key);
-    sem.acquireSync();
-    sem.acquireSync();
+    sem.acquireSync(NO_HANG);
+    sem.acquireSync(NO_HANG);
     expect([watcher.value, watcher.users]).toEqual([1, 2]);
     sem.close();
     sem.close();
@@ -235,7 +237,7 @@ describe("Semaphore: closing", () => {
     const key = keys.next();
     using watcher = Semaphore.createNew(key, { maxCount: 2 });
     const sem = Semaphore.open(key, { autoRelease: false });
-    const permit = sem.acquireSync();
+    const permit = sem.acquireSync(NO_HANG);
     sem.close();
     expect([watcher.value, watcher.users]).toEqual([1, 2]);
     expect(() => permit.release()).toThrow(ClosedError);
@@ -244,7 +246,7 @@ describe("Semaphore: closing", () => {
   test("garbage collection gives back a dropped handle's usage count, but never a permit it holds", async () => {
     const key = keys.next();
     using watcher = Semaphore.createNew(key, { maxCount: 2 });
-    (() => { Semaphore.open(key); Semaphore.open(key).acquireSync(); })();
+    (() => { Semaphore.open(key); Semaphore.open(key).acquireSync(NO_HANG); })();
     expect([watcher.value, watcher.users]).toEqual([1, 3]);
     const until = Date.now() + 3000;
     while (watcher.users !== 2 && Date.now() < until) { Bun.gc(true); await Bun.sleep(5); }

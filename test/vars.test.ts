@@ -7,6 +7,8 @@ import { serialize } from "../src/serialize/index.ts";
 import { testKeys } from "./helpers/ipc.ts";
 
 const keys = testKeys();
+/** Tests never block forever: a synchronous acquire that should succeed at once gives up after 5 s. */
+const NO_HANG = { timeout: 5000 };
 
 function fresh(size = 1024, options: { mode?: number } = {}): SharedVariables {
   return SharedVariables.createNew(keys.next(), { size, ...options });
@@ -316,7 +318,7 @@ describe("SharedVariables: update under the lock", () => {
 
   test("update waits for a holder of the same lock and fails with BusyError on timeout", async () => {
     using vars = fresh();
-    const held = vars.lock.acquireSync();
+    const held = vars.lock.acquireSync(NO_HANG);
     await expect(vars.update(1, () => 1, { timeout: 50 })).rejects.toThrow("no permit within 50 ms");
     setTimeout(() => held.release(), 50);
     expect(await vars.update(1, () => 2, { timeout: 5000 })).toBe(2);
