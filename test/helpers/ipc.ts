@@ -18,6 +18,11 @@ import { listIpc, removeIpc, type IpcKind, type IpcObject } from "../../src/insp
 
 const dir = mkdtempSync(join(tmpdir(), "bun-sysv-test-"));
 let fileCount = 0;
+/**
+ * Every key handed out in this process. ftok keeps only the low 16 bits of the inode, so two temp files
+ * can give the same key: a key is never handed out twice, nor while the kernel has an object under it.
+ */
+const handedOut = new Set<number>();
 
 /** A fresh temp file (its inode makes ftok keys of this run unique). */
 export function tempFile(name = "key"): string {
@@ -55,7 +60,8 @@ export function testKeys(): TestKeys {
       do {
         if (project > 255) { file = tempFile(); project = 1; }
         key = ftok(file, project++);
-      } while (key === 0 || keys.has(key) || listIpc().some((o) => o.key === key));
+      } while (key === 0 || handedOut.has(key) || listIpc().some((o) => o.key === key));
+      handedOut.add(key);
       keys.add(key);
       return key;
     },
