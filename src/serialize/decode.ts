@@ -13,8 +13,7 @@ import { decodeSettings } from "./options.ts";
 import type { DecodeSettings, UnserializeOptions, UnserializeWarning } from "./options.ts";
 import { PhpCustom, PhpEnum, PhpFloat, PhpIncompleteObject, PhpObject, PhpRef } from "./types.ts";
 import type { PhpKey, PhpProperty, PhpValue } from "./types.ts";
-import { bufferView, decodeName, decodeString } from "./utf8.ts";
-import type { ByteView } from "./utf8.ts";
+import { decodeName, decodeString, latin1, releaseView } from "./utf8.ts";
 
 export type { UnserializeOptions, UnserializeWarning } from "./options.ts";
 
@@ -53,6 +52,9 @@ interface KeyShape {
   keys: PhpKey[];
 }
 
+const NO_SLOTS: never[] = [];
+const EMPTY = new Uint8Array(0);
+
 /** Thrown by the fast pass when it meets `R:`/`r:`: the input is parsed again with locations tracked. */
 const RESTART = Symbol("restart with reference tracking");
 
@@ -76,42 +78,72 @@ const RESTART = Symbol("restart with reference tracking");
  * serialize(unserialize(bytes, { exact: true }));                  // the same bytes
  * ```
  */
-export function unserialize(input: Uint8Array | string, options: UnserializeOptions = {}): PhpValue {
+export function unserialize(input: Uint8Array | string, options?: UnserializeOptions): PhpValue {
   const bytes = typeof input === "string" ? textEncoder.encode(input) : input;
-  return new Decoder(bytes, options).run() as PhpValue;
+  const settings = decodeSettings(options);
+  if (sharedInUse) return new Decoder().run(bytes, settings) as PhpValue; // called from an onWarning callback
+  sharedInUse = true;
+  try {
+    return shared.run(bytes, settings) as PhpValue;
+  } finally {
+    sharedInUse = false;
+  }
 }
 
 class Decoder {
-  private readonly b: Uint8Array;
-  private readonly view: ByteView;
-  private readonly n: number;
+  private b: Uint8Array = EMPTY;
+  private n = 0;
   private p = 0;
   private depth = 0;
-  private readonly settings: DecodeSettings;
-  private readonly exact: boolean;
-  private readonly keyedAsMap: boolean;
+  private settings: DecodeSettings = decodeSettings(undefined);
+  private exact = false;
+  private keyedAsMap = false;
   /**
    * Whether every value's location is recorded (PHP's var_hash) so `R:`/`r:` can point at it.
    * Off for the first pass; an `R:`/`r:` restarts the parse with it on.
    */
   private tracking = false;
-  private slotHolders: Holder[] = [];
-  private slotKeys: unknown[] = [];
+  private slotHolders: Holder[] = NO_SLOTS;
+  private slotKeys: unknown[] = NO_SLOTS;
   /** Per nesting depth, the key tokens (byte ranges) and keys of the last array parsed there. */
-  private shapes: (KeyShape | undefined)[] = [];
+  private shapes: (KeyShape | undefined)[] | null = null;
+  /** Non-empty arrays entered so far: key shapes are only worth remembering once there are several. */
+  private arrays = 0;
   /** Warnings of the current pass, reported once it is over (a restarted pass drops them). */
-  private warnings: UnserializeWarning[] = [];
+  private warnings: UnserializeWarning[] | null = null;
 
-  constructor(bytes: Uint8Array, options: UnserializeOptions) {
+  /** Decodes `bytes`; the decoder is reusable (everything is reset here and released at the end). */
+  run(bytes: Uint8Array, settings: DecodeSettings): unknown {
     this.b = bytes;
     this.n = bytes.length;
-    this.view = bufferView(bytes);
-    this.settings = decodeSettings(options);
-    this.exact = this.settings.exact;
-    this.keyedAsMap = this.settings.keyedAsMap;
+    this.settings = settings;
+    this.exact = settings.exact;
+    this.keyedAsMap = settings.keyedAsMap;
+    this.reset();
+    try {
+      return this.decode();
+    } finally {
+      const warnings = this.warnings;
+      this.b = EMPTY;
+      this.reset();
+      releaseView();
+      const report = settings.onWarning;
+      if (report && warnings) for (const warning of warnings) report(warning);
+    }
   }
 
-  run(): unknown {
+  private reset(): void {
+    this.p = 0;
+    this.depth = 0;
+    this.tracking = false;
+    this.slotHolders = NO_SLOTS;
+    this.slotKeys = NO_SLOTS;
+    this.shapes = null;
+    this.arrays = 0;
+    this.warnings = null;
+  }
+
+  private decode(): unknown {
     try {
       if (this.n === 0) this.fail(0, "empty input");
       let result: unknown;
@@ -126,17 +158,17 @@ class Decoder {
     } catch (e) {
       if (e instanceof RangeError) this.fail(this.p, "nesting too deep for the JS stack");
       throw e;
-    } finally {
-      const report = this.settings.onWarning;
-      if (report) for (const warning of this.warnings) report(warning);
     }
   }
 
   private trackedRun(): unknown {
     this.p = 0;
     this.depth = 0;
-    this.warnings = [];
-    this.shapes = [];
+    this.warnings = null;
+    this.shapes = null;
+    this.arrays = 0;
+    this.slotHolders = [];
+    this.slotKeys = [];
     this.tracking = true;
     const root = { value: undefined as unknown };
     this.parse(root, undefined, As.Value);
@@ -238,7 +270,7 @@ class Decoder {
       for (let i = first; i < end; i++) value = value * 10 + (this.b[i]! - Ch.Zero);
       return negative ? 0 - value : value;
     }
-    let magnitude = end - first > 19 ? TWO_64 : BigInt(this.view.latin1Slice(first, end));
+    let magnitude = end - first > 19 ? TWO_64 : BigInt(latin1(this.b, first, end));
     const limit = negative ? INT64_MAX + 1n : INT64_MAX;
     if (magnitude > limit) {
       this.warn("Warning", "Numerical result out of range", false);
@@ -312,7 +344,7 @@ class Decoder {
       // Both operands exact: one correctly rounded operation (Clinger's fast path).
       value = power < 0 ? mantissa / POW10[-power]! : mantissa * POW10[power]!;
     } else {
-      value = Number(this.view.latin1Slice(negative || b[start + 2] === Ch.Plus ? start + 3 : start + 2, p));
+      value = Number(latin1(b, negative || b[start + 2] === Ch.Plus ? start + 3 : start + 2, p));
     }
     return negative ? -value : value;
   }
@@ -358,7 +390,7 @@ class Decoder {
         if (int !== undefined) return int;
       }
     }
-    const value = decodeString(b, this.view, textStart, end);
+    const value = decodeString(b, textStart, end);
     if (this.tracking && as === As.Value) this.place(holder!, key, value);
     return value;
   }
@@ -390,7 +422,7 @@ class Decoder {
       const int = canonicalIntFromBytes(out, 0, length);
       if (int !== undefined) return int;
     }
-    const value = decodeString(out, bufferView(out), 0, length);
+    const value = decodeString(out, 0, length);
     if (this.tracking && as === As.Value) this.place(holder!, key, value);
     return value;
   }
@@ -418,6 +450,7 @@ class Decoder {
       return empty;
     }
     this.enter(p);
+    this.arrays++;
     const value = this.tracking ? this.trackedArrayBody(count, holder!, key) : this.arrayBody(count);
     this.depth--;
     this.close();
@@ -427,7 +460,7 @@ class Decoder {
   /** Elements of a non-empty array, fast path (no references in the input): a list while keys are 0, 1, 2... */
   private arrayBody(count: number): unknown {
     let k = this.arrayKey(0);
-    let v = this.parse(undefined, undefined, As.Value);
+    let v = this.element();
     if (k !== 0) return this.keyedBody(null, k, v, 0, count);
     // Sized up front (count <= bytes left / 2): growing small arrays one push at a time costs more.
     const list: unknown[] = new Array(count);
@@ -435,7 +468,7 @@ class Decoder {
     let length = 1;
     for (let i = 1; i < count; i++) {
       k = this.arrayKey(i);
-      v = this.parse(undefined, undefined, As.Value);
+      v = this.element();
       if (k === length) list[length++] = v;
       else if (typeof k === "number" && k >= 0 && k < length) list[k] = v; // duplicate: last wins, position kept
       else {
@@ -476,7 +509,7 @@ class Decoder {
       else record[name] = v;
       if (++i === count) return record;
       k = this.arrayKey(i);
-      v = this.parse(undefined, undefined, As.Value);
+      v = this.element();
       if (typeof k === "object") return this.mapBody(recordToMap(record, order), k, v, i, count);
     }
   }
@@ -489,8 +522,17 @@ class Decoder {
       map.set(k, v);
       if (++i === count) return map;
       k = this.arrayKey(i);
-      v = this.parse(undefined, undefined, As.Value);
+      v = this.element();
     }
+  }
+
+  /** An element value of the fast path: strings and ints directly, the rest through {@link parse}. */
+  private element(): unknown {
+    const start = this.p;
+    const tag = this.b[start];
+    if (tag === 0x73) return this.string(start, undefined, undefined, As.Value);
+    if (tag === 0x69 && start < this.n) return this.integer(start);
+    return this.parse(undefined, undefined, As.Value);
   }
 
   /** An array key: `i:` or `s:` directly, anything else through {@link parse} (which fails or converts). */
@@ -500,7 +542,7 @@ class Decoder {
     // Shape prediction: the previous array at this depth had key token [from, to) at this index
     // (rows of a table repeat their keys). Equal bytes are the same self-delimiting token.
     const depth = this.depth;
-    const shape = this.shapes[depth];
+    const shape = this.shapes?.[depth];
     if (shape !== undefined && index < shape.keys.length) {
       const from = shape.starts[index]!;
       const length = shape.ends[index]! - from;
@@ -512,13 +554,13 @@ class Decoder {
       }
     }
     const tag = b[start];
-    const warnings = this.warnings.length;
+    const warnings = this.warnings?.length ?? 0;
     let key: PhpKey;
     if (tag === 0x73) key = this.string(start, undefined, undefined, As.ArrayKey) as PhpKey;
     else if (tag === 0x69 && start < this.n) key = this.integer(start);
     else return this.parse(undefined, undefined, As.ArrayKey) as PhpKey;
-    if (this.warnings.length === warnings && index < 64) {
-      const memo = (this.shapes[depth] ??= { starts: [], ends: [], keys: [] });
+    if (this.arrays > 1 && (this.warnings?.length ?? 0) === warnings && index < 64) {
+      const memo = ((this.shapes ??= [])[depth] ??= { starts: [], ends: [], keys: [] });
       if (index <= memo.keys.length) {
         memo.starts[index] = start;
         memo.ends[index] = this.p;
@@ -556,7 +598,7 @@ class Decoder {
     if (nameEnd >= this.n || b[nameEnd] !== Ch.Quote) this.fail(nameEnd, 'missing \'"\' after class name');
     if (nameEnd + 1 >= this.n || b[nameEnd + 1] !== Ch.Colon) this.fail(nameEnd + 1, "missing ':' after class name");
     if (!isValidClassName(b, nameStart, nameEnd)) this.fail(start, "invalid class name");
-    const className = decodeName(b, this.view, nameStart, nameEnd);
+    const className = decodeName(b, nameStart, nameEnd);
     const allowed = this.isAllowed(className);
     if (custom) return this.customObject(nameEnd, className, allowed, holder, key);
     if (nameEnd >= this.n - 2) {
@@ -607,7 +649,7 @@ class Decoder {
     if (b[lengthEnd + 1] !== Ch.LBrace) this.fail(lengthEnd + 1, "missing '{' before payload");
     const p = lengthEnd + 2;
     if (length < 0 || this.n - p <= length) {
-      const required = Number.isSafeInteger(length) ? String(length) : this.view.latin1Slice(nameEnd + 2, lengthEnd);
+      const required = Number.isSafeInteger(length) ? String(length) : latin1(b, nameEnd + 2, lengthEnd);
       this.warn("Warning", `Insufficient data for unserializing - ${clampText(required)} required, ${this.n - p} present`, true);
       this.fail(p, "Serializable payload longer than the input");
     }
@@ -632,7 +674,7 @@ class Decoder {
     if (end + 1 >= this.n || b[end + 1] !== Ch.Semicolon) this.fail(end + 1, "missing ';' after enum name");
     let colon = p;
     while (colon < end && b[colon] !== Ch.Colon) colon++;
-    const text = (from: number, to: number) => decodeName(b, this.view, from, to);
+    const text = (from: number, to: number) => decodeName(b, from, to);
     // PHP prints names with %s: a NUL byte ends them in the message.
     const shown = (from: number, to: number) => text(from, to).split("\0", 1)[0]!;
     if (colon === end) {
@@ -702,7 +744,7 @@ class Decoder {
       for (let i = from; i < to; i++) value = value * 10 + (this.b[i]! - Ch.Zero);
       return value;
     }
-    return Number(BigInt(this.view.latin1Slice(from, to)) % TWO_64);
+    return Number(BigInt(latin1(this.b, from, to)) % TWO_64);
   }
 
   /** End of PHP's parse_iv2 input at `p`: an optional sign and any digits (maybe none). */
@@ -722,7 +764,7 @@ class Decoder {
     let value = 0;
     for (let i = from; i < to; i++) value = value * 10 + (b[i]! - Ch.Zero);
     if (to - from > 15) {
-      const exact = to - from > 19 ? TWO_64 : BigInt(this.view.latin1Slice(from, to));
+      const exact = to - from > 19 ? TWO_64 : BigInt(latin1(b, from, to));
       if (exact > (negative ? INT64_MAX + 1n : INT64_MAX)) {
         this.warn("Warning", "Numerical result out of range", false);
         return negative ? -Number(INT64_MAX) : Number(INT64_MAX);
@@ -761,7 +803,7 @@ class Decoder {
   }
 
   private warn(level: "Warning" | "Notice", message: string, bare: boolean): void {
-    this.warnings.push({ level, message, bare });
+    (this.warnings ??= []).push({ level, message, bare });
   }
 
   private fail(offset: number, reason: string): never {
@@ -786,3 +828,7 @@ function clampText(text: string): string {
   if (value < -INT64_MAX - 1n) return String(-INT64_MAX - 1n);
   return String(value);
 }
+
+/** The decoder `unserialize` reuses; a call made while it is busy (from onWarning) gets its own. */
+const shared = new Decoder();
+let sharedInUse = false;

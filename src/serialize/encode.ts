@@ -48,8 +48,8 @@ for (let n = 0; n < SMALL_INTS; n++) {
   SMALL_INT_LENGTHS[n] = token.length;
 }
 
-let scratch: Uint8Array = new Uint8Array(64 * 1024);
-let scratchInUse = false;
+/** Outputs up to this size are copied out with `slice()`; larger ones into an unzeroed buffer of their own. */
+const SMALL_OUTPUT = 4096;
 
 /**
  * Serializes a JS value into the bytes PHP 8.2's `serialize()` produces for the matching PHP value.
@@ -80,15 +80,12 @@ let scratchInUse = false;
  * ```
  */
 export function serialize(value: unknown): Uint8Array {
-  if (scratchInUse) return new Encoder(new Uint8Array(1024)).run(value); // re-entered from a getter
-  scratchInUse = true;
+  if (sharedInUse) return new Encoder(1024).run(value); // re-entered from a getter
+  sharedInUse = true;
   try {
-    const encoder = new Encoder(scratch);
-    const out = encoder.run(value);
-    scratch = encoder.buffer.length <= MAX_KEPT_SCRATCH ? encoder.buffer : new Uint8Array(64 * 1024);
-    return out;
+    return shared.run(value);
   } finally {
-    scratchInUse = false;
+    sharedInUse = false;
   }
 }
 
@@ -108,18 +105,35 @@ class Encoder {
   /** Whether Object.prototype has enumerable keys (then for-in cannot stand in for Object.keys). */
   private inheritedKeys: boolean | undefined;
 
-  constructor(buffer: Uint8Array) {
-    this.buffer = buffer;
-    this.end = buffer.length;
-    this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  constructor(size: number) {
+    this.buffer = new Uint8Array(size);
+    this.end = size;
+    this.view = new DataView(this.buffer.buffer);
   }
 
   run(value: unknown): Uint8Array {
-    this.value(value);
-    // A buffer of its own, exactly this long and not zero-filled first, as a plain Uint8Array.
-    const out = Buffer.allocUnsafeSlow(this.pos);
-    out.set(this.buffer.subarray(0, this.pos));
-    return new Uint8Array(out.buffer, out.byteOffset, this.pos);
+    this.pos = 0;
+    this.slot = 0;
+    this.seen = undefined;
+    this.inheritedKeys = undefined;
+    try {
+      this.value(value);
+    } finally {
+      this.path.length = 0;
+      this.pathSlots.length = 0;
+    }
+    const length = this.pos;
+    let out: Uint8Array;
+    if (length <= SMALL_OUTPUT) {
+      out = this.buffer.slice(0, length);
+    } else {
+      // A buffer of its own, exactly this long and not zero-filled first, as a plain Uint8Array.
+      const own = Buffer.allocUnsafeSlow(length);
+      own.set(this.buffer.subarray(0, length));
+      out = new Uint8Array(own.buffer, own.byteOffset, length);
+    }
+    if (this.end > MAX_KEPT_SCRATCH) this.resize(64 * 1024);
+    return out;
   }
 
   private value(v: unknown): void {
@@ -147,7 +161,9 @@ class Encoder {
   private object(v: object, viaRef: boolean): void {
     if (Array.isArray(v)) return this.container(v);
     const proto: unknown = Object.getPrototypeOf(v);
-    if (proto === Object.prototype || proto === null || v instanceof Map) return this.container(v);
+    if (proto === Object.prototype || proto === null) return this.container(v);
+    if (proto === PhpFloat.prototype) return this.float((v as PhpFloat).value);
+    if (v instanceof Map) return this.container(v);
     if (v instanceof Uint8Array) return this.binary(v);
     if (v instanceof PhpFloat) return this.float(v.value);
     if (v instanceof PhpRef) return this.reference(v);
@@ -520,15 +536,23 @@ class Encoder {
 
   private ensure(extra: number): void {
     if (this.pos + extra <= this.end) return;
-    let size = this.buffer.length * 2;
+    let size = this.end * 2;
     while (size < this.pos + extra) size *= 2;
+    this.resize(size);
+  }
+
+  private resize(size: number): void {
     const grown = new Uint8Array(size);
-    grown.set(this.buffer.subarray(0, this.pos));
+    grown.set(this.buffer.subarray(0, Math.min(this.pos, size)));
     this.buffer = grown;
     this.end = size;
     this.view = new DataView(grown.buffer);
   }
 }
+
+/** The encoder `serialize` reuses (its buffer stays warm); a nested call gets its own. */
+const shared = new Encoder(64 * 1024);
+let sharedInUse = false;
 
 /** Bytes [start, end) of `b` as little-endian 32-bit words, zero-padded. */
 function toWords(b: Uint8Array, start: number, end: number): number[] {

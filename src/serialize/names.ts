@@ -42,10 +42,9 @@ export function unmangle(key: PhpKey): PhpProperty {
   } else if (typeof key === "object" && key[0] === 0) {
     const end = key.indexOf(0, 1);
     if (end > 1) {
-      const view = bufferView(key);
-      const name = decodeString(key, view, end + 1, key.length);
+      const name = decodeString(key, end + 1, key.length);
       const visibility: Visibility = end === 2 && key[1] === 0x2a ? "protected" : "private";
-      const owner = visibility === "private" ? decodeName(key, view, 1, end) : undefined;
+      const owner = visibility === "private" ? decodeName(key, 1, end) : undefined;
       return { name, value: null, visibility, declaringClass: owner };
     }
   }

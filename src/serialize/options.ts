@@ -52,8 +52,18 @@ export interface DecodeSettings {
 /** PHP's default `unserialize_max_depth`. */
 export const DEFAULT_MAX_DEPTH = 4096;
 
+const DEFAULT_SETTINGS: DecodeSettings = Object.freeze({
+  exact: false,
+  keyedAsMap: false,
+  maxDepth: DEFAULT_MAX_DEPTH,
+  allowed: null,
+  allowTrailing: true,
+  onWarning: undefined,
+});
+
 /** Validates options (`RangeError`/`TypeError` on bad ones) and applies defaults. */
-export function decodeSettings(options: UnserializeOptions): DecodeSettings {
+export function decodeSettings(options: UnserializeOptions | undefined): DecodeSettings {
+  if (options === undefined) return DEFAULT_SETTINGS;
   const exact = options.exact === true;
   return {
     exact,

@@ -28,11 +28,29 @@ export function bufferView(bytes: Uint8Array): ByteView {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ByteView;
 }
 
+// One view, made on first need for the bytes being decoded (many decodes never need one).
+let viewedBytes: Uint8Array | null = null;
+let view: ByteView | null = null;
+
+/** `bytes[start, end)` as a latin1 string (each byte one char), by Bun's native slicer. */
+export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  if (viewedBytes !== bytes) {
+    view = bufferView(bytes);
+    viewedBytes = bytes;
+  }
+  return view!.latin1Slice(start, end);
+}
+
+/** Drops the cached view so the decoded input is not kept alive. */
+export function releaseView(): void {
+  viewedBytes = null;
+  view = null;
+}
+
 /**
  * The PHP string in `bytes[start, end)`: a `string` if valid UTF-8, otherwise a copy of the bytes.
- * `view` must be {@link bufferView} of `bytes`.
  */
-export function decodeString(bytes: Uint8Array, view: ByteView, start: number, end: number): PhpString {
+export function decodeString(bytes: Uint8Array, start: number, end: number): PhpString {
   const length = end - start;
   if (length <= MAX_INTERNED) {
     if (length === 0) return "";
@@ -46,12 +64,12 @@ export function decodeString(bytes: Uint8Array, view: ByteView, start: number, e
       }
       hash = (Math.imul(hash, 31) + c) | 0;
     }
-    if (ascii) return internAscii(bytes, view, start, length, hash);
+    if (ascii) return internAscii(bytes, start, length, hash);
   }
-  return decodeUtf8(bytes, view, start, end);
+  return decodeUtf8(bytes, start, end);
 }
 
-function internAscii(bytes: Uint8Array, view: ByteView, start: number, length: number, hash: number): string {
+function internAscii(bytes: Uint8Array, start: number, length: number, hash: number): string {
   const slot = (hash ^ (hash >>> 12)) & (CACHE_SLOTS - 1);
   const cached = cache[slot]!;
   if (cached.length === length) {
@@ -59,13 +77,13 @@ function internAscii(bytes: Uint8Array, view: ByteView, start: number, length: n
     while (i < length && cached.charCodeAt(i) === bytes[start + i]) i++;
     if (i === length) return cached;
   }
-  const text = view.latin1Slice(start, start + length);
+  const text = latin1(bytes, start, start + length);
   cache[slot] = text;
   return text;
 }
 
-function decodeUtf8(bytes: Uint8Array, view: ByteView, start: number, end: number): PhpString {
-  if (isAscii(bytes, start, end)) return view.latin1Slice(start, end);
+function decodeUtf8(bytes: Uint8Array, start: number, end: number): PhpString {
+  if (isAscii(bytes, start, end)) return latin1(bytes, start, end);
   try {
     return fatalDecoder.decode(bytes.subarray(start, end));
   } catch {
@@ -92,8 +110,8 @@ export function isValidUtf8(bytes: Uint8Array, start: number, end: number): bool
 }
 
 /** A class or enum name from bytes: UTF-8 text, with each stray byte b mapped to U+DC00+b. */
-export function decodeName(bytes: Uint8Array, view: ByteView, start: number, end: number): string {
-  const text = decodeString(bytes, view, start, end);
+export function decodeName(bytes: Uint8Array, start: number, end: number): string {
+  const text = decodeString(bytes, start, end);
   if (typeof text === "string") return text;
   let out = "";
   let i = start;
