@@ -20,7 +20,15 @@ import { PhpEnum, PhpObject, serialize as encode, unserialize as decode } from "
 import type { UnserializeOptions, UnserializeWarning } from "../src/serialize/index.ts";
 import { emit, ValueError } from "./diagnostics.ts";
 
-/** PHP's `Exception` (thrown by `serialize()` for closures), as a JS error named `"Exception"`. */
+/**
+ * PHP's `Exception` (thrown by `serialize()` for closures), as a JS error named `"Exception"`.
+ *
+ * @example
+ * ```ts
+ * import { PhpException, serialize } from "bun-sysv/compat";
+ * try { serialize(() => 1); } catch (e) { e instanceof PhpException; } // "Serialization of 'Closure' is not allowed"
+ * ```
+ */
 export class PhpException extends Error {
   override name = "Exception";
 }

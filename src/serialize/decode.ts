@@ -6,6 +6,8 @@
 
 import { UnserializeError } from "../errors.ts";
 import { canonicalIntFromBytes } from "./keys.ts";
+import { countText, hexValue, readCount, readFloatToken, readIntToken, readUnsigned, skipSignedDigits } from "./numbers.ts";
+import type { NumberCursor } from "./numbers.ts";
 import { canonicalBinaryKey, Finisher, read, recordToMap, setRecord, write } from "./finish.ts";
 import type { Holder } from "./finish.ts";
 import { asciiLower, hasClassNameChars, isValidClassName, isValidIdentifier, propertyId, unmangle } from "./names.ts";
@@ -40,9 +42,6 @@ const enum As {
 
 /** PHP's HT_MAX_SIZE on 64-bit: no array may declare more elements. */
 const HT_MAX_SIZE = 0x40000000;
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-const INT64_MAX = 9223372036854775807n;
-const TWO_64 = 18446744073709551616n;
 const textEncoder = new TextEncoder();
 
 /** Where the keys of an array were in the input, to recognise the same keys in the next one. */
@@ -90,10 +89,11 @@ export function unserialize(input: Uint8Array | string, options?: UnserializeOpt
   }
 }
 
-class Decoder {
-  private b: Uint8Array = EMPTY;
-  private n = 0;
-  private p = 0;
+class Decoder implements NumberCursor {
+  b: Uint8Array = EMPTY;
+  n = 0;
+  p = 0;
+  clamped = false;
   private depth = 0;
   private settings: DecodeSettings = decodeSettings(undefined);
   private exact = false;
@@ -244,124 +244,17 @@ class Decoder {
 
   /** `i:[+-]?[0-9]+;` — out of int64 range clamps with a warning, like PHP. */
   private integer(start: number): number | bigint {
-    const b = this.b;
-    let p = start + 2;
-    if (b[start + 1] !== Ch.Colon) this.fail(start, "bad int");
-    const sign = b[p];
-    if (sign === Ch.Minus || sign === Ch.Plus) p++;
-    const digitsStart = p;
-    let value = 0;
-    let c = b[p]!;
-    while (c >= Ch.Zero && c <= Ch.Nine) {
-      value = value * 10 + (c - Ch.Zero);
-      c = b[++p]!;
-    }
-    if (p === digitsStart || c !== Ch.Semicolon || p >= this.n) this.fail(start, "bad int");
-    this.p = p + 1;
-    if (p - digitsStart <= 15) return sign === Ch.Minus ? 0 - value : value;
-    return this.bigInteger(digitsStart, p, sign === Ch.Minus);
+    const value = readIntToken(this, start);
+    if (this.p < 0) this.fail(start, "bad int");
+    if (this.clamped) this.warn("Warning", "Numerical result out of range", false);
+    return value;
   }
 
-  private bigInteger(digitsStart: number, end: number, negative: boolean): number | bigint {
-    let first = digitsStart;
-    while (first < end && this.b[first] === Ch.Zero) first++;
-    if (end - first <= 15) {
-      let value = 0;
-      for (let i = first; i < end; i++) value = value * 10 + (this.b[i]! - Ch.Zero);
-      return negative ? 0 - value : value;
-    }
-    let magnitude = end - first > 19 ? TWO_64 : BigInt(latin1(this.b, first, end));
-    const limit = negative ? INT64_MAX + 1n : INT64_MAX;
-    if (magnitude > limit) {
-      this.warn("Warning", "Numerical result out of range", false);
-      magnitude = limit;
-    }
-    const value = negative ? -magnitude : magnitude;
-    return Number.isSafeInteger(Number(value)) ? Number(value) : value;
-  }
-
-  /** `d:` with PHP's grammar: `[+-]?` digits / `.digits` / `digits.` with optional exponent, or NAN/INF/-INF. */
+  /** `d:` (PHP's grammar, see {@link readFloatToken}); a {@link PhpFloat} in exact mode. */
   private float(start: number): number | PhpFloat {
-    const value = this.floatValue(start);
+    const value = readFloatToken(this, start);
+    if (this.p < 0) this.fail(start, "bad float");
     return this.exact ? new PhpFloat(value) : value;
-  }
-
-  private floatValue(start: number): number {
-    const b = this.b;
-    if (b[start + 1] !== Ch.Colon) this.fail(start, "bad float");
-    let p = start + 2;
-    const first = b[p]!;
-    if (first === 0x4e || first === 0x49 || (first === Ch.Minus && b[p + 1] === 0x49)) {
-      const special = this.specialFloat(p);
-      if (special !== undefined) return special;
-    }
-    const negative = b[p] === Ch.Minus;
-    if (negative || b[p] === Ch.Plus) p++;
-    let mantissa = 0;
-    let significant = 0;
-    let scale = 0;
-    let digits = 0;
-    let c = b[p]!;
-    while (c >= Ch.Zero && c <= Ch.Nine) {
-      if (significant > 0 || c !== Ch.Zero) {
-        mantissa = mantissa * 10 + (c - Ch.Zero);
-        significant++;
-      }
-      digits++;
-      c = b[++p]!;
-    }
-    if (c === Ch.Dot) {
-      c = b[++p]!;
-      while (c >= Ch.Zero && c <= Ch.Nine) {
-        if (significant > 0 || c !== Ch.Zero) {
-          mantissa = mantissa * 10 + (c - Ch.Zero);
-          significant++;
-        }
-        scale--;
-        digits++;
-        c = b[++p]!;
-      }
-    }
-    if (digits === 0) this.fail(start, "bad float");
-    let exponent = 0;
-    if (c === 0x65 || c === 0x45) {
-      c = b[++p]!;
-      const expNegative = c === Ch.Minus;
-      if (expNegative || c === Ch.Plus) c = b[++p]!;
-      const expStart = p;
-      while (c >= Ch.Zero && c <= Ch.Nine) {
-        if (exponent < 100000) exponent = exponent * 10 + (c - Ch.Zero);
-        c = b[++p]!;
-      }
-      if (p === expStart) this.fail(start, "bad float exponent");
-      if (expNegative) exponent = -exponent;
-    }
-    if (c !== Ch.Semicolon || p >= this.n) this.fail(start, "bad float");
-    this.p = p + 1;
-    const power = scale + exponent;
-    let value: number;
-    if (significant <= 15 && power >= -22 && power <= 22) {
-      // Both operands exact: one correctly rounded operation (Clinger's fast path).
-      value = power < 0 ? mantissa / POW10[-power]! : mantissa * POW10[power]!;
-    } else {
-      value = Number(latin1(b, negative || b[start + 2] === Ch.Plus ? start + 3 : start + 2, p));
-    }
-    return negative ? -value : value;
-  }
-
-  private specialFloat(p: number): number | undefined {
-    const b = this.b;
-    const c = b[p];
-    if (c === 0x4e && b[p + 1] === 0x41 && b[p + 2] === 0x4e && b[p + 3] === Ch.Semicolon && p + 3 < this.n) {
-      this.p = p + 4;
-      return NaN;
-    }
-    const q = c === Ch.Minus ? p + 1 : p;
-    if (b[q] === 0x49 && b[q + 1] === 0x4e && b[q + 2] === 0x46 && b[q + 3] === Ch.Semicolon && q + 3 < this.n) {
-      this.p = q + 4;
-      return c === Ch.Minus ? -Infinity : Infinity;
-    }
-    return undefined;
   }
 
   /** `s:<len>:"<bytes>";` */
@@ -376,7 +269,7 @@ class Decoder {
       c = b[++p]!;
     }
     if (p === start + 2 || c !== Ch.Colon || b[p + 1] !== Ch.Quote || p + 1 >= this.n) this.fail(start, "bad string header");
-    if (p - start - 2 > 15) length = this.unsignedLength(start + 2, p);
+    if (p - start - 2 > 15) length = readUnsigned(this.b, start + 2, p);
     const textStart = p + 2;
     if (this.n - textStart < length) this.fail(start + 2, `string length ${length} exceeds the ${this.n - textStart} bytes left`);
     const end = textStart + length;
@@ -399,7 +292,7 @@ class Decoder {
   private escapedString(start: number, holder: Holder | undefined, key: unknown, as: As): unknown {
     const b = this.b;
     const headerEnd = this.lengthHeader(start, Ch.Quote);
-    const length = this.unsignedLength(start + 2, headerEnd);
+    const length = readUnsigned(this.b, start + 2, headerEnd);
     let p = headerEnd + 2;
     if (this.n - p < length) this.fail(start + 2, `string length ${length} exceeds the ${this.n - p} bytes left`);
     const out = new Uint8Array(length);
@@ -591,7 +484,7 @@ class Decoder {
     const b = this.b;
     const headerEnd = this.lengthHeader(start, Ch.Quote);
     if (asKey) this.fail(start, "an object cannot be an array key");
-    const length = this.unsignedLength(start + 2, headerEnd);
+    const length = readUnsigned(this.b, start + 2, headerEnd);
     const nameStart = headerEnd + 2;
     if (this.n - nameStart < length || length === 0) this.fail(start + 2, "bad class name length");
     const nameEnd = nameStart + length;
@@ -605,7 +498,7 @@ class Decoder {
       this.warn("Warning", "Bad unserialize data", true);
       this.fail(nameEnd, "truncated object header");
     }
-    const countEnd = this.skipSignedDigits(nameEnd + 2);
+    const countEnd = skipSignedDigits(this.b, this.n, nameEnd + 2);
     const count = this.signedCount(nameEnd + 2, countEnd);
     if (count < 0 || count > Math.floor((this.n - nameEnd) / 2)) this.fail(countEnd, `object of ${count} properties cannot fit`);
     if (countEnd >= this.n || b[countEnd] !== Ch.Colon) this.fail(countEnd, "missing ':' after property count");
@@ -643,14 +536,14 @@ class Decoder {
 
   private customObject(nameEnd: number, className: string, allowed: boolean, holder: Holder | undefined, key: unknown): unknown {
     const b = this.b;
-    const lengthEnd = this.skipSignedDigits(nameEnd + 2);
+    const lengthEnd = skipSignedDigits(this.b, this.n, nameEnd + 2);
     const length = this.signedCount(nameEnd + 2, lengthEnd);
     if (lengthEnd + 1 >= this.n || b[lengthEnd] !== Ch.Colon) this.fail(lengthEnd, "missing ':' after payload length");
     if (b[lengthEnd + 1] !== Ch.LBrace) this.fail(lengthEnd + 1, "missing '{' before payload");
     const p = lengthEnd + 2;
     if (length < 0 || this.n - p <= length) {
       const required = Number.isSafeInteger(length) ? String(length) : latin1(b, nameEnd + 2, lengthEnd);
-      this.warn("Warning", `Insufficient data for unserializing - ${clampText(required)} required, ${this.n - p} present`, true);
+      this.warn("Warning", `Insufficient data for unserializing - ${countText(required)} required, ${this.n - p} present`, true);
       this.fail(p, "Serializable payload longer than the input");
     }
     if (b[p + length] !== Ch.RBrace) this.fail(p + length, "missing '}' after Serializable payload");
@@ -666,7 +559,7 @@ class Decoder {
     const b = this.b;
     const headerEnd = this.lengthHeader(start, Ch.Quote);
     if (asKey) this.fail(start, "an enum cannot be an array key");
-    const length = this.unsignedLength(start + 2, headerEnd);
+    const length = readUnsigned(this.b, start + 2, headerEnd);
     const p = headerEnd + 2;
     if (this.n - p < length || length === 0) this.fail(start + 2, "bad enum name length");
     const end = p + length;
@@ -704,7 +597,7 @@ class Decoder {
     if (b[start + 1] !== Ch.Colon || p === start + 2 || b[p] !== Ch.Semicolon || p >= this.n) this.fail(start, "bad reference");
     this.p = p + 1;
     if (asKey) this.fail(this.p, "a reference cannot be an array key");
-    const id = this.unsignedLength(start + 2, p) - 1;
+    const id = readUnsigned(this.b, start + 2, p) - 1;
     if (id < 0 || id >= this.slotHolders.length) this.fail(this.p, `reference to unknown slot ${id + 1}`);
     const targetHolder = this.slotHolders[id]!;
     const targetKey = this.slotKeys[id];
@@ -737,40 +630,11 @@ class Decoder {
     return p;
   }
 
-  /** PHP's parse_uiv: unsigned decimal, wrapping modulo 2^64. */
-  private unsignedLength(from: number, to: number): number {
-    let value = 0;
-    if (to - from <= 15) {
-      for (let i = from; i < to; i++) value = value * 10 + (this.b[i]! - Ch.Zero);
-      return value;
-    }
-    return Number(BigInt(latin1(this.b, from, to)) % TWO_64);
-  }
-
-  /** End of PHP's parse_iv2 input at `p`: an optional sign and any digits (maybe none). */
-  private skipSignedDigits(p: number): number {
-    const b = this.b;
-    if (b[p] === Ch.Minus || b[p] === Ch.Plus) p++;
-    while (b[p]! >= Ch.Zero && b[p]! <= Ch.Nine) p++;
-    return Math.min(p, this.n);
-  }
-
-  /** PHP's parse_iv2 over `[from, to)` for counts: clamps with a warning beyond int64. */
+  /** PHP's parse_iv2 for counts: clamps with a warning beyond int64. */
   private signedCount(from: number, to: number): number {
-    const b = this.b;
-    const negative = b[from] === Ch.Minus;
-    if (negative || b[from] === Ch.Plus) from++;
-    while (from < to && b[from] === Ch.Zero) from++;
-    let value = 0;
-    for (let i = from; i < to; i++) value = value * 10 + (b[i]! - Ch.Zero);
-    if (to - from > 15) {
-      const exact = to - from > 19 ? TWO_64 : BigInt(latin1(b, from, to));
-      if (exact > (negative ? INT64_MAX + 1n : INT64_MAX)) {
-        this.warn("Warning", "Numerical result out of range", false);
-        return negative ? -Number(INT64_MAX) : Number(INT64_MAX);
-      }
-    }
-    return negative ? 0 - value : value;
+    const value = readCount(this, from, to);
+    if (this.clamped) this.warn("Warning", "Numerical result out of range", false);
+    return value;
   }
 
   /** One more nesting level (a non-empty array or any object), failing past `maxDepth`. */
@@ -811,23 +675,7 @@ class Decoder {
   }
 }
 
-function hexValue(c: number | undefined): number {
-  if (c === undefined) return -1;
-  if (c >= Ch.Zero && c <= Ch.Nine) return c - Ch.Zero;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
-}
 
-/** A parse_iv2 input as PHP prints the parsed value (leading zeros and '+' dropped, clamped to int64). */
-function clampText(text: string): string {
-  const negative = text.startsWith("-");
-  const digits = text.replace(/^[+-]/, "").replace(/^0+(?=.)/, "");
-  const value = BigInt(digits === "" ? "0" : digits) * (negative ? -1n : 1n);
-  if (value > INT64_MAX) return String(INT64_MAX);
-  if (value < -INT64_MAX - 1n) return String(-INT64_MAX - 1n);
-  return String(value);
-}
 
 /** The decoder `unserialize` reuses; a call made while it is busy (from onWarning) gets its own. */
 const shared = new Decoder();

@@ -3,12 +3,11 @@
  * @module
  */
 
-import { isUtf8 } from "node:buffer";
-import { describe, isCanonicalIntString, phpArrayKey } from "./keys.ts";
+import { binaryKeyId, describe, hasOnlyPlainKeys, isCanonicalIntString, phpArrayKey } from "./keys.ts";
 import { PhpCustom, PhpEnum, PhpFloat, PhpIncompleteObject, PhpObject, PhpRef } from "./types.ts";
 import type { PhpProperty } from "./types.ts";
 import { encodeName } from "./utf8.ts";
-import { writeAscii, writeBytes, writeFloat, writeInt } from "./write.ts";
+import { SMALL_INTS, toWords, utf8Length, writeAscii, writeBytes, writeFloat, writeInt, writeSmallIntToken } from "./write.ts";
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -33,20 +32,6 @@ const keyShapes: (KeyShape | undefined)[] = [];
 const MAX_SHAPE_TOKEN = 48;
 const MAX_SHAPE_KEYS = 64;
 const MAX_SHAPE_DEPTH = 64;
-
-/** `i:0;` ... `i:1023;` as two little-endian words each (zero-padded), and their lengths. */
-const SMALL_INTS = 1024;
-const SMALL_INT_WORDS = new Uint32Array(SMALL_INTS * 2);
-const SMALL_INT_LENGTHS = new Uint8Array(SMALL_INTS);
-for (let n = 0; n < SMALL_INTS; n++) {
-  const token = new TextEncoder().encode(`i:${n};`);
-  const padded = new Uint8Array(8);
-  padded.set(token);
-  const words = new DataView(padded.buffer);
-  SMALL_INT_WORDS[n * 2] = words.getUint32(0, true);
-  SMALL_INT_WORDS[n * 2 + 1] = words.getUint32(4, true);
-  SMALL_INT_LENGTHS[n] = token.length;
-}
 
 /** Outputs up to this size are copied out with `slice()`; larger ones into an unzeroed buffer of their own. */
 const SMALL_OUTPUT = 4096;
@@ -259,10 +244,7 @@ class Encoder {
   /** `i:<n>;` (also array keys); `tag` is `i`. Small ones are two precomputed word stores. */
   private intToken(tag: number, n: number): void {
     if (n >= 0 && n < SMALL_INTS && tag === 0x69) {
-      const view = this.view;
-      view.setUint32(this.pos, SMALL_INT_WORDS[n * 2]!, true);
-      view.setUint32(this.pos + 4, SMALL_INT_WORDS[n * 2 + 1]!, true);
-      this.pos += SMALL_INT_LENGTHS[n]!;
+      this.pos = writeSmallIntToken(this.view, this.pos, n);
       return;
     }
     const b = this.buffer;
@@ -554,52 +536,11 @@ class Encoder {
 const shared = new Encoder(64 * 1024);
 let sharedInUse = false;
 
-/** Bytes [start, end) of `b` as little-endian 32-bit words, zero-padded. */
-function toWords(b: Uint8Array, start: number, end: number): number[] {
-  const words: number[] = [];
-  for (let p = start; p < end; p += 4) {
-    words.push(((b[p] ?? 0) | ((p + 1 < end ? b[p + 1]! : 0) << 8) | ((p + 2 < end ? b[p + 2]! : 0) << 16) | ((p + 3 < end ? b[p + 3]! : 0) << 24)) >>> 0);
-  }
-  return words;
-}
 
 function hasEnumerableInherited(): boolean {
   for (const _ in Object.prototype) return true;
   return false;
 }
 
-/** Keys that need no PHP conversion: strings that stay strings and safe integers. */
-function hasOnlyPlainKeys(map: Map<unknown, unknown>): boolean {
-  for (const key of map.keys()) {
-    if (typeof key === "string") {
-      if (isCanonicalIntString(key)) return false;
-    } else if (!Number.isSafeInteger(key)) {
-      return false;
-    }
-  }
-  return true;
-}
 
-/** The merge identity of a byte-string key: equal to a `string` key with the same UTF-8 bytes. */
-function binaryKeyId(key: Uint8Array): string {
-  const buffer = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-  return isUtf8(buffer) ? `s${buffer.toString("utf8")}` : `b${buffer.toString("latin1")}`;
-}
 
-/** UTF-8 byte length of `s` as TextEncoder writes it (a lone surrogate becomes 3 bytes of U+FFFD). */
-function utf8Length(s: string): number {
-  let length = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) {
-      length += 1;
-    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      length += 2; // a pair: 2 UTF-16 units, 4 bytes
-      i++;
-    } else {
-      length += 2;
-    }
-  }
-  return length;
-}

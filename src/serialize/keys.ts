@@ -15,6 +15,7 @@
  * @module
  */
 
+import { isUtf8 } from "node:buffer";
 import type { PhpString } from "./types.ts";
 
 const INT64_MAX = 9223372036854775807n;
@@ -134,4 +135,22 @@ export function describe(value: unknown): string {
   if (typeof value !== "object") return typeof value;
   const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
   return proto?.constructor?.name ? `an instance of ${proto.constructor.name}` : "object";
+}
+
+/** Keys that need no PHP conversion: strings that stay strings and safe integers. */
+export function hasOnlyPlainKeys(map: Map<unknown, unknown>): boolean {
+  for (const key of map.keys()) {
+    if (typeof key === "string") {
+      if (isCanonicalIntString(key)) return false;
+    } else if (!Number.isSafeInteger(key)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The merge identity of a byte-string key: equal to a `string` key with the same UTF-8 bytes. */
+export function binaryKeyId(key: Uint8Array): string {
+  const buffer = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  return isUtf8(buffer) ? `s${buffer.toString("utf8")}` : `b${buffer.toString("latin1")}`;
 }

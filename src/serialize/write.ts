@@ -108,3 +108,51 @@ function writeShortFloat(b: Uint8Array, p: number, v: number): number {
   for (let digits = fraction; digits < POW10[k - 1]!; digits *= 10) b[p++] = 0x30;
   return writeInt(b, p, fraction);
 }
+
+/** `i:0;` ... `i:1023;` as two little-endian words each (zero-padded), and their lengths. */
+export const SMALL_INTS = 1024;
+const SMALL_INT_WORDS = new Uint32Array(SMALL_INTS * 2);
+const SMALL_INT_LENGTHS = new Uint8Array(SMALL_INTS);
+for (let n = 0; n < SMALL_INTS; n++) {
+  const token = new TextEncoder().encode(`i:${n};`);
+  const padded = new Uint8Array(8);
+  padded.set(token);
+  const words = new DataView(padded.buffer);
+  SMALL_INT_WORDS[n * 2] = words.getUint32(0, true);
+  SMALL_INT_WORDS[n * 2 + 1] = words.getUint32(4, true);
+  SMALL_INT_LENGTHS[n] = token.length;
+}
+
+/** `i:<n>;` for 0 <= n < {@link SMALL_INTS}: two word stores (up to 3 bytes past the token are scribbled on; the caller made room). */
+export function writeSmallIntToken(view: DataView, p: number, n: number): number {
+  view.setUint32(p, SMALL_INT_WORDS[n * 2]!, true);
+  view.setUint32(p + 4, SMALL_INT_WORDS[n * 2 + 1]!, true);
+  return p + SMALL_INT_LENGTHS[n]!;
+}
+
+/** Bytes [start, end) of `b` as little-endian 32-bit words, zero-padded. */
+export function toWords(b: Uint8Array, start: number, end: number): number[] {
+  const words: number[] = [];
+  for (let p = start; p < end; p += 4) {
+    words.push(((b[p] ?? 0) | ((p + 1 < end ? b[p + 1]! : 0) << 8) | ((p + 2 < end ? b[p + 2]! : 0) << 16) | ((p + 3 < end ? b[p + 3]! : 0) << 24)) >>> 0);
+  }
+  return words;
+}
+
+/** UTF-8 byte length of `s` as TextEncoder writes it (a lone surrogate becomes 3 bytes of U+FFFD). */
+export function utf8Length(s: string): number {
+  let length = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      length += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 2; // a pair: 2 UTF-16 units, 4 bytes
+      i++;
+    } else {
+      length += 2;
+    }
+  }
+  return length;
+}
