@@ -17,6 +17,7 @@
  */
 
 import type { PhpString } from "../bytes.ts";
+import { decodeName } from "./utf8.ts";
 
 export type { PhpString };
 
@@ -110,11 +111,14 @@ export class PhpObject {
     return this.properties.length !== before;
   }
 
-  /** The properties as a plain record by unmangled name (the first wins when a name repeats). */
+  /**
+   * The properties as a record by unmangled name (the first wins when a name repeats; a name that
+   * is not UTF-8 maps its stray bytes to U+DC80..U+DCFF). The record has no prototype.
+   */
   toObject(): Record<string, unknown> {
     const out: Record<string, unknown> = Object.create(null);
     for (const p of this.properties) {
-      const key = typeof p.name === "object" ? new TextDecoder().decode(p.name) : String(p.name);
+      const key = typeof p.name === "object" ? decodeName(p.name, 0, p.name.length) : String(p.name);
       if (!(key in out)) out[key] = p.value;
     }
     return out;
