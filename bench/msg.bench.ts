@@ -15,13 +15,15 @@
  */
 import { do_not_optimize } from "mitata";
 import { join } from "node:path";
-import { ftok, MessageQueue } from "../src/index.ts";
+import { ftok } from "../src/keys/index.ts";
+import { MessageQueue } from "../src/msg/index.ts";
 import { libc } from "../src/ffi/libc.ts";
 import { serialize } from "../src/serialize/index.ts";
 import { cBench, measure, phpBench, table, writeSection } from "./lib/harness.ts";
 
 const RAW = "send+receive 64 B raw";
 const SERIALIZED = "send+receive small array serialized";
+const RAW_INTO = "send+receiveIntoSync 64 B raw (no allocation)";
 const FFI_FLOOR = "libc.msgsnd+msgrcv via bun:ffi (floor)";
 const PING_SYNC = "ping-pong Bun<->Bun, sync";
 const PING_ASYNC = "ping-pong Bun<->Bun, awaitable receive";
@@ -35,6 +37,7 @@ const HERE = import.meta.dir;
 // --- one process ----------------------------------------------------------------------------------
 const queue = MessageQueue.create(0);
 const payload = new Uint8Array(64).fill(0x78);
+const target = new Uint8Array(8192);
 const floorBuffer = new Uint8Array(new BigInt64Array(1 + 8192 / 8).buffer);
 floorBuffer[0] = 1;
 floorBuffer.fill(0x78, 8, 72);
@@ -44,6 +47,8 @@ try {
   for (let i = 0; i < 5000; i++) {
     queue.sendSync(1, payload, { serialize: false });
     queue.receiveBytesSync();
+    queue.sendSync(1, payload, { serialize: false });
+    queue.receiveIntoSync(target);
     queue.sendSync(1, SMALL_ARRAY);
     queue.receiveSync();
   }
@@ -56,6 +61,10 @@ try {
     [RAW]: () => {
       queue.sendSync(1, payload, { serialize: false });
       do_not_optimize(queue.receiveBytesSync());
+    },
+    [RAW_INTO]: () => {
+      queue.sendSync(1, payload, { serialize: false });
+      do_not_optimize(queue.receiveIntoSync(target));
     },
     [SERIALIZED]: () => {
       queue.sendSync(1, SMALL_ARRAY);
@@ -192,12 +201,14 @@ const idle = JSON.parse(Bun.spawnSync([process.execPath, join(HERE, "msg/idle.ts
 };
 
 writeSection("msg", "Message queues", [
-  "One process, one queue. Ours: `sendSync(1, Uint8Array, { serialize: false })` + `receiveBytesSync()`, and `sendSync(1, array)` +",
+  "One process, one queue. Ours: `sendSync(1, Uint8Array, { serialize: false })` + `receiveBytesSync()` (a new Uint8Array each time)",
+  "or + `receiveIntoSync(buffer)`, and `sendSync(1, array)` +",
   "`receiveSync()` (PHP serialize format both ways). Floor: the two libc calls through bun:ffi with no layer. C: `msgsnd` + `msgrcv`",
   "(gcc -O2). PHP 8.2: `msg_send` + `msg_receive` (raw, and serialized). Small array: `[1, \"two\", 3.5, true, null, [\"k\" => \"v\"]]`.",
   "",
   table([
     { op: RAW, ours: local[RAW], vs: { C: c[RAW], "bun:ffi floor": local[FFI_FLOOR], "PHP 8.2": php[RAW] }, goal: "<= 1.15x C" },
+    { op: RAW_INTO, ours: local[RAW_INTO], vs: { C: c[RAW], "bun:ffi floor": local[FFI_FLOOR], "PHP 8.2": php[RAW] }, goal: "<= 1.15x C" },
     { op: SERIALIZED, ours: local[SERIALIZED], vs: { "PHP 8.2": php[SERIALIZED] }, goal: "< 1x PHP" },
   ]),
   "",

@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { ValueError } from "../compat/diagnostics.ts";
 import {
   MSG_EAGAIN, MSG_ENOMSG, MSG_EXCEPT, MSG_IPC_NOWAIT, MSG_NOERROR, msg_get_queue, msg_queue_exists, msg_receive,
-  msg_remove_queue, msg_send, msg_set_queue, msg_stat_queue, ref, SysvMessageQueue, ValueError, type MsgQueueStat,
-} from "../compat/index.ts";
+  msg_remove_queue, msg_send, msg_set_queue, msg_stat_queue, SysvMessageQueue, type MsgQueueStat,
+} from "../compat/msg.ts";
+import { ref } from "../compat/ref.ts";
 import { PhpObject } from "../src/serialize/index.ts";
 import { compatOutcome, phpOutcome } from "./helpers/outcome.ts";
 import { testKeys } from "./helpers/ipc.ts";

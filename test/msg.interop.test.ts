@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatFixed6, MessageQueue, scalarBytes, type RawScalar } from "../src/index.ts";
+import { formatFixed6, MessageQueue, scalarBytes, type RawScalar } from "../src/msg/index.ts";
 import { PhpObject, serialize, unserialize } from "../src/serialize/index.ts";
 import { tempFile, testKeys } from "./helpers/ipc.ts";
 import { php, phpSpawn } from "./helpers/php.ts";

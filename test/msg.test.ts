@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import {
-  BusyError, ClosedError, ExistsError, IpcError, IPC_PRIVATE, MessageQueue, NotFoundError, RemovedError, TooBigError,
-  formatFixed6, scalarBytes,
-} from "../src/index.ts";
+import { BusyError, ClosedError, ExistsError, IpcError, NotFoundError, RemovedError, TooBigError } from "../src/errors.ts";
+import { IPC_PRIVATE } from "../src/keys/index.ts";
+import { formatFixed6, MessageQueue, scalarBytes } from "../src/msg/index.ts";
 import { PhpFloat, PhpIncompleteObject, PhpObject } from "../src/serialize/index.ts";
 import { testKeys } from "./helpers/ipc.ts";
 import { phpSpawn } from "./helpers/php.ts";
@@ -158,6 +157,18 @@ describe("MessageQueue: raw send and receive", () => {
     queue.set({ maxBytes: 64 }); // the kernel would make a longer message wait forever (EAGAIN)
     expect(() => queue.sendSync(1, new Uint8Array(65), { serialize: false })).toThrow(/exceeds the queue's limit maxBytes=64/);
     expect(await rejection(queue.send(1, new Uint8Array(65), { serialize: false }))).toBeInstanceOf(TooBigError);
+  });
+
+  test("receiveIntoSync fills a caller's buffer; E2BIG past its length unless truncate", () => {
+    const queue = fresh();
+    const target = new Uint8Array(8);
+    queue.sendSync(6, "abc", { serialize: false });
+    expect(queue.receiveIntoSync(target, { timeout: 0 })).toEqual({ type: 6, length: 3 });
+    expect(text(target.subarray(0, 3))).toBe("abc");
+    queue.sendSync(1, "0123456789", { serialize: false });
+    expect(() => queue.receiveIntoSync(target, { timeout: 0 })).toThrow(TooBigError);
+    expect(queue.receiveIntoSync(target, { truncate: true, timeout: 0 })).toEqual({ type: 1, length: 8 });
+    expect(text(target)).toBe("01234567");
   });
 
   test("sync receive with a timeout polls: BusyError ETIMEDOUT after about the timeout", () => {

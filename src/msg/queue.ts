@@ -29,7 +29,6 @@ import { MessageBuffer, type MessageType } from "./buffer.ts";
 import { decodePayload, encodePayload } from "./codec.ts";
 import { controlError, queueCapacity, receiveError, sendError, timeoutError } from "./errors.ts";
 import { QueueIo } from "./io.ts";
-import { messageLimits } from "./limits.ts";
 import {
   checkReceiveType, checkSendType, checkTimeout, receiveFlags, selects,
   type Message, type RawMessage, type ReceiveOptions, type SendOptions,
@@ -282,6 +281,31 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   }
 
   /**
+   * Receives one message's payload into `target` (no allocation but the small result): at most
+   * `target.length` bytes (or `maxSize`, if smaller); a longer message fails with E2BIG and stays queued,
+   * unless `truncate`. Blocks/waits as {@link MessageQueue.receiveBytesSync}.
+   *
+   * @example
+   * ```ts
+   * const buffer = new Uint8Array(8192);
+   * const { type, length } = queue.receiveIntoSync(buffer, { timeout: 0 });
+   * handle(type, buffer.subarray(0, length));
+   * ```
+   */
+  receiveIntoSync(target: Uint8Array, options?: ReceiveOptions): { type: MessageType; length: number } {
+    const maxSize = Math.min(options?.maxSize ?? target.length, target.length);
+    const n = this.#receiveNow(options, "receiveIntoSync", maxSize);
+    if (n < 0) {
+      const held = this.#takeHeld(options, maxSize)!;
+      target.set(held.bytes);
+      return { type: held.type, length: held.bytes.length };
+    }
+    const io = this.#io;
+    target.set(io.view(n));
+    return { type: io.buffer.type, length: n };
+  }
+
+  /**
    * Receives one message on this thread and unserializes it (`unserialize: false`: the PHP string).
    * Blocks/waits as {@link MessageQueue.receiveBytesSync}.
    *
@@ -302,16 +326,17 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   }
 
   /** msgrcv on this thread: the payload length in the buffer, or -1 when a held message matches. */
-  #receiveNow(options: ReceiveOptions | undefined, call: string): number {
+  #receiveNow(options: ReceiveOptions | undefined, call: string, maxSize?: number): number {
     const io = this.#open(call);
     if (options === undefined && this.#held.length === 0) {
-      // Hot path: any type, up to msgmax, wait as long as it takes.
-      const n = io.receive(io.msgmax, 0, 0);
-      if (n < 0) throw receiveError(io, -n, io.msgmax);
+      // Hot path: any type, up to msgmax (or the caller's size), wait as long as it takes.
+      const size = maxSize ?? io.msgmax;
+      const n = io.receive(size, 0, 0);
+      if (n < 0) throw receiveError(io, -n, size);
       return n;
     }
     const type = options?.type ?? 0;
-    const maxSize = options?.maxSize ?? io.msgmax;
+    maxSize ??= options?.maxSize ?? io.msgmax;
     const timeout = options?.timeout;
     this.#checkReceive(type, maxSize, timeout);
     if (this.#held.length > 0 && this.#peekHeld(options)) return -1;
@@ -352,7 +377,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   async receiveBytes(options: ReceiveOptions = {}): Promise<RawMessage> {
     const io = this.#open("receiveBytes");
     const { type = 0, timeout, signal } = options;
-    const maxSize = options.maxSize ?? messageLimits().msgmax;
+    const maxSize = options.maxSize ?? io.msgmax;
     this.#checkReceive(type, maxSize, timeout);
     signal?.throwIfAborted();
     if (this.#held.length > 0 && this.#peekHeld(options)) return this.#takeHeld(options)!;
@@ -445,11 +470,10 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   }
 
   /** Takes the held message that matches `options` (size rules as msgrcv: E2BIG unless truncate). */
-  #takeHeld(options: ReceiveOptions | undefined): RawMessage | undefined {
+  #takeHeld(options: ReceiveOptions | undefined, maxSize = options?.maxSize ?? this.#io.msgmax): RawMessage | undefined {
     const index = this.#heldIndex(options);
     if (index < 0) return undefined;
     const message = this.#held[index];
-    const maxSize = options?.maxSize ?? messageLimits().msgmax;
     if (message.bytes.length > maxSize) {
       if (!options?.truncate) throw receiveError(this.#io, ERRNO.E2BIG, maxSize);
       message.bytes = message.bytes.slice(0, maxSize);
