@@ -13,77 +13,40 @@
  * bun run bench msg
  * ```
  */
-import { do_not_optimize } from "mitata";
 import { join } from "node:path";
 import { ftok } from "../src/keys/index.ts";
 import { MessageQueue } from "../src/msg/index.ts";
-import { libc } from "../src/ffi/libc.ts";
 import { serialize } from "../src/serialize/index.ts";
-import { cBench, measure, phpBench, table, writeSection } from "./lib/harness.ts";
+import { cBench, phpBench, table, writeSection } from "./lib/harness.ts";
+import { LOCAL_OPS, SMALL_ARRAY, SMALL_ARRAY_PHP } from "./msg/local.ts";
 
-const RAW = "send+receive 64 B raw";
-const SERIALIZED = "send+receive small array serialized";
-const RAW_INTO = "send+receiveIntoSync 64 B raw (no allocation)";
-const FFI_FLOOR = "libc.msgsnd+msgrcv via bun:ffi (floor)";
+const { raw: RAW, serialized: SERIALIZED, rawInto: RAW_INTO, floor: FFI_FLOOR } = LOCAL_OPS;
 const PING_SYNC = "ping-pong Bun<->Bun, sync";
 const PING_ASYNC = "ping-pong Bun<->Bun, awaitable receive";
 const PING_IPC = "ping-pong Bun.spawn IPC";
 const PING_C = "ping-pong C<->C";
 const PING_SAMPLES = 50_000;
-const SMALL_ARRAY = [1, "two", 3.5, true, null, { k: "v" }];
-const SMALL_ARRAY_PHP = `[1, "two", 3.5, true, null, ["k" => "v"]]`;
 const HERE = import.meta.dir;
 
-// --- one process ----------------------------------------------------------------------------------
-const queue = MessageQueue.create(0);
-const payload = new Uint8Array(64).fill(0x78);
-const target = new Uint8Array(8192);
-const floorBuffer = new Uint8Array(new BigInt64Array(1 + 8192 / 8).buffer);
-floorBuffer[0] = 1;
-floorBuffer.fill(0x78, 8, 72);
-let local: Record<string, number>;
-try {
-  // Warm up first: a slow first call (buffer growth, JIT) makes mitata time single calls, which adds its timer's noise.
-  for (let i = 0; i < 5000; i++) {
-    queue.sendSync(1, payload, { serialize: false });
-    queue.receiveBytesSync();
-    queue.sendSync(1, payload, { serialize: false });
-    queue.receiveIntoSync(target);
-    queue.sendSync(1, SMALL_ARRAY);
-    queue.receiveSync();
-  }
-  // One op per mitata run, each after a full GC: a first call slowed by a GC would make mitata time single calls.
-  const ops: Record<string, () => void> = {
-    [FFI_FLOOR]: () => {
-      libc.msgsnd(queue.id, floorBuffer, 64, 0);
-      do_not_optimize(libc.msgrcv(queue.id, floorBuffer, 8192, 0, 0));
-    },
-    [RAW]: () => {
-      queue.sendSync(1, payload, { serialize: false });
-      do_not_optimize(queue.receiveBytesSync());
-    },
-    [RAW_INTO]: () => {
-      queue.sendSync(1, payload, { serialize: false });
-      do_not_optimize(queue.receiveIntoSync(target));
-    },
-    [SERIALIZED]: () => {
-      queue.sendSync(1, SMALL_ARRAY);
-      do_not_optimize(queue.receiveSync());
-    },
-  };
-  local = {};
-  for (const [op, fn] of Object.entries(ops)) {
-    Bun.gc(true);
-    Object.assign(local, await measure({ [op]: fn }));
-  }
+// --- one process (each op in a fresh process, see msg/local.ts) ----------------------------------
+const local: Record<string, number> = {};
+for (const op of Object.values(LOCAL_OPS)) {
+  const r = Bun.spawnSync([process.execPath, join(HERE, "msg/local.ts"), op], { stderr: "inherit" });
+  const out = r.stdout.toString();
+  process.stdout.write(out);
+  const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+  if (r.exitCode !== 0 || !line) throw new Error(`bench/msg/local.ts ${op} failed (${r.exitCode})`);
+  Object.assign(local, JSON.parse(line.slice(7)));
+}
+{ // sanity: the small array is PHP's bytes, sent and serialized
+  using queue = MessageQueue.create(0);
   queue.sendSync(1, SMALL_ARRAY);
   const sent = queue.receiveBytesSync().bytes;
+  queue.remove();
   const php = Bun.spawnSync(["php", "-r", `echo bin2hex(serialize(${SMALL_ARRAY_PHP}));`]).stdout.toString();
   if (Buffer.from(sent).toString("hex") !== php || Buffer.from(serialize(SMALL_ARRAY)).toString("hex") !== php) {
     throw new Error("the small array does not serialize to PHP's bytes");
   }
-} finally {
-  queue.remove();
 }
 
 const c = cBench("msg", `
@@ -196,12 +159,12 @@ try {
 }
 wakes.sort((a, b) => a - b);
 const percentile = (p: number) => wakes[Math.min(wakes.length - 1, Math.floor((p / 100) * wakes.length))];
-const idle = JSON.parse(Bun.spawnSync([process.execPath, join(HERE, "msg/idle.ts")]).stdout.toString()) as {
-  wallMs: number; userUs: number; systemUs: number;
-};
+type Window = { wallMs: number; userUs: number; systemUs: number };
+const idle = JSON.parse(Bun.spawnSync([process.execPath, join(HERE, "msg/idle.ts")]).stdout.toString()) as { receive: Window; sleep: Window };
+const cpu = (w: Window) => `${((w.userUs + w.systemUs) / 1000).toFixed(2)} ms in ${w.wallMs.toFixed(0)} ms (${(((w.userUs + w.systemUs) / 1000 / w.wallMs) * 100).toFixed(2)}% of one core)`;
 
 writeSection("msg", "Message queues", [
-  "One process, one queue. Ours: `sendSync(1, Uint8Array, { serialize: false })` + `receiveBytesSync()` (a new Uint8Array each time)",
+  "One process, one queue, each op measured by mitata in a fresh process (bench/msg/local.ts). Ours: `sendSync(1, Uint8Array, { serialize: false })` + `receiveBytesSync()` (a new Uint8Array each time)",
   "or + `receiveIntoSync(buffer)`, and `sendSync(1, array)` +",
   "`receiveSync()` (PHP serialize format both ways). Floor: the two libc calls through bun:ffi with no layer. C: `msgsnd` + `msgrcv`",
   "(gcc -O2). PHP 8.2: `msg_send` + `msg_receive` (raw, and serialized). Small array: `[1, \"two\", 3.5, true, null, [\"k\" => \"v\"]]`.",
@@ -226,6 +189,6 @@ writeSection("msg", "Message queues", [
   "",
   `Wake latency of the awaitable receive (sendSync → continuation after \`await queue.receiveBytes()\`, waiter thread blocked in msgrcv, ${wakes.length} samples):`,
   `p50 ${percentile(50).toFixed(1)} µs, p99 ${percentile(99).toFixed(1)} µs, max ${wakes[wakes.length - 1].toFixed(1)} µs.`,
-  `CPU of a process idling in an awaitable receive for ${idle.wallMs.toFixed(0)} ms: user ${(idle.userUs / 1000).toFixed(2)} ms + system ${(idle.systemUs / 1000).toFixed(2)} ms`,
-  `(${(((idle.userUs + idle.systemUs) / 1000 / idle.wallMs) * 100).toFixed(2)}% of one core).`,
+  `CPU (user + system) of a process idling in an awaitable receive: ${cpu(idle.receive)};`,
+  `the same process in a plain \`await Bun.sleep(1000)\`: ${cpu(idle.sleep)} (median of 3 windows each).`,
 ].join("\n"));
