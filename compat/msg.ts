@@ -27,8 +27,9 @@ import type { MessageType } from "../src/msg/buffer.ts";
 import { decodePayload, encodePayload } from "../src/msg/codec.ts";
 import { QueueIo } from "../src/msg/io.ts";
 import { trySetQueue, tryStatQueue } from "../src/msg/stat.ts";
-import { PhpCustom, PhpEnum, PhpFloat, PhpObject } from "../src/serialize/index.ts";
+import { PhpFloat } from "../src/serialize/index.ts";
 import { PhpError, ValueError, warn } from "./diagnostics.ts";
+import { intArg, phpTypeName } from "./types.ts";
 import { MSG_EXCEPT, MSG_IPC_NOWAIT, MSG_NOERROR } from "./msg-constants.ts";
 import type { Ref } from "./ref.ts";
 
@@ -70,28 +71,7 @@ export class SysvMessageQueue {
   }
 }
 
-/** The PHP type a JS value stands for, as TypeErrors name it (`int`, `array`, a class name, ...). */
-function phpTypeName(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  if (typeof value === "boolean") return "bool";
-  if (typeof value === "bigint") return "int";
-  if (typeof value === "number") return Number.isSafeInteger(value) && !Object.is(value, -0) ? "int" : "float";
-  if (typeof value === "string" || value instanceof Uint8Array) return "string";
-  if (value instanceof PhpFloat) return "float";
-  if (value instanceof PhpObject || value instanceof PhpEnum || value instanceof PhpCustom) return value.className;
-  if (value instanceof SysvMessageQueue) return "SysvMessageQueue";
-  const proto = Object.getPrototypeOf(value);
-  if (Array.isArray(value) || value instanceof Map || proto === Object.prototype || proto === null) return "array";
-  return (value as object).constructor?.name ?? "object";
-}
 
-/** A PHP-int argument (integer number or bigint); PHP's TypeError text otherwise. */
-function intArg(fn: string, position: number, name: string, value: unknown): number | bigint {
-  if (typeof value === "bigint") return BigInt.asIntN(64, value);
-  if (typeof value === "number" && Number.isInteger(value)) return value;
-  if (typeof value === "boolean") return value ? 1 : 0;
-  throw new TypeError(`${fn}(): Argument #${position} ($${name}) must be of type int, ${phpTypeName(value)} given`);
-}
 
 function queueArg(fn: string, queue: unknown): QueueIo {
   if (queue instanceof SysvMessageQueue) return ioOf(queue);

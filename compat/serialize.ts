@@ -19,6 +19,7 @@ import { UnserializeError } from "../src/errors.ts";
 import { PhpEnum, PhpObject, serialize as encode, unserialize as decode } from "../src/serialize/index.ts";
 import type { UnserializeOptions, UnserializeWarning } from "../src/serialize/index.ts";
 import { emit, ValueError } from "./diagnostics.ts";
+import { phpTypeName } from "./types.ts";
 
 /**
  * PHP's `Exception` (thrown by `serialize()` for closures), as a JS error named `"Exception"`.
@@ -127,27 +128,6 @@ function isPhpArray(value: unknown): value is unknown[] | Record<string, unknown
   return proto === Object.prototype || proto === null;
 }
 
-/** PHP's name for a value's type in TypeError messages (`int`, `float`, `string`, `stdClass`...). */
-function phpTypeName(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  switch (typeof value) {
-    case "boolean":
-      return "bool";
-    case "number":
-      return Number.isInteger(value) ? "int" : "float";
-    case "bigint":
-      return "int";
-    case "string":
-      return "string";
-    case "function":
-      return "Closure";
-  }
-  if (value instanceof Uint8Array) return "string";
-  if (isPhpArray(value)) return "array";
-  if (value instanceof PhpObject) return value.className;
-  if (value instanceof PhpEnum) return value.className;
-  return "object";
-}
 
 function containsFunction(value: unknown, seen: Set<unknown>): boolean {
   if (typeof value === "function") return true;

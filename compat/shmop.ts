@@ -24,6 +24,12 @@ import { IpcError } from "../src/errors.ts";
 import type { SharedMemory } from "../src/shm/segment.ts";
 import { openSegmentWithFlags } from "../src/shm/internal.ts";
 import { emit, PhpError, ValueError, warn } from "./diagnostics.ts";
+import { intArg as phpInt, phpTypeName } from "./types.ts";
+
+/** PHP `int` argument as a number (offsets, sizes, keys fit in 2^53). */
+function intArg(fn: string, position: number, name: string, value: unknown): number {
+  return Number(phpInt(fn, position, name, value));
+}
 
 const token = Symbol("Shmop");
 let segmentOf: (shmop: Shmop) => SharedMemory;
@@ -52,25 +58,11 @@ export class Shmop {
 }
 
 function segment(fn: string, shmop: Shmop): SharedMemory {
-  if (!(shmop instanceof Shmop)) throw new TypeError(`${fn}(): Argument #1 ($shmop) must be of type Shmop, ${typeName(shmop)} given`);
+  if (!(shmop instanceof Shmop)) throw new TypeError(`${fn}(): Argument #1 ($shmop) must be of type Shmop, ${phpTypeName(shmop)} given`);
   return segmentOf(shmop);
 }
 
-function typeName(v: unknown): string {
-  if (v === null || v === undefined) return "null";
-  if (typeof v === "number" || typeof v === "bigint") return Number.isInteger(Number(v)) ? "int" : "float";
-  if (typeof v === "string" || v instanceof Uint8Array) return "string";
-  if (typeof v === "boolean") return "bool";
-  if (Array.isArray(v)) return "array";
-  return (v as object).constructor?.name ?? "object";
-}
 
-/** PHP `int` argument: integer numbers and bigints; TypeError with PHP's text otherwise. */
-function intArg(fn: string, position: number, name: string, v: unknown): number {
-  if (typeof v === "bigint") return Number(BigInt.asIntN(64, v));
-  if (typeof v === "number" && Number.isInteger(v)) return v;
-  throw new TypeError(`${fn}(): Argument #${position} ($${name}) must be of type int, ${typeName(v)} given`);
-}
 
 /** The PHP-side key: PHP passes its int to key_t (low 32 bits), keep it whole for KeyLike. */
 function keyArg(v: unknown): number | bigint {
@@ -104,7 +96,7 @@ const FAILED_STEP: Record<string, string> = {
  */
 export function shmop_open(key: number | bigint, mode: string, permissions: number, size: number): Shmop | false {
   const k = keyArg(key);
-  if (typeof mode !== "string") throw new TypeError(`shmop_open(): Argument #2 ($mode) must be of type string, ${typeName(mode)} given`);
+  if (typeof mode !== "string") throw new TypeError(`shmop_open(): Argument #2 ($mode) must be of type string, ${phpTypeName(mode)} given`);
   const perms = intArg("shmop_open", 3, "permissions", permissions);
   const wanted = intArg("shmop_open", 4, "size", size);
   const how = mode.length === 1 ? MODE_FLAGS[mode] : undefined;
@@ -155,7 +147,7 @@ export function shmop_read(shmop: Shmop, offset: number, size: number): PhpStrin
 export function shmop_write(shmop: Shmop, data: PhpString, offset: number): number {
   const shm = segment("shmop_write", shmop);
   if (typeof data !== "string" && !(data instanceof Uint8Array)) {
-    throw new TypeError(`shmop_write(): Argument #2 ($data) must be of type string, ${typeName(data)} given`);
+    throw new TypeError(`shmop_write(): Argument #2 ($data) must be of type string, ${phpTypeName(data)} given`);
   }
   const start = intArg("shmop_write", 3, "offset", offset);
   if (shm.readOnly) throw new PhpError("Read-only segment cannot be written");

@@ -22,6 +22,7 @@ import { toKey } from "../src/keys/key.ts";
 import { joinSet, SET_SIZE } from "../src/sem/protocol.ts";
 import { Semaphore } from "../src/sem/semaphore.ts";
 import { PhpError, warn } from "./diagnostics.ts";
+import { phpTypeName } from "./types.ts";
 
 const constructing = Symbol("sem_get");
 
@@ -35,16 +36,6 @@ function hex32(key: number): string {
   return (key >>> 0).toString(16);
 }
 
-/** PHP's name for the type of a value, for TypeError messages. */
-export function phpTypeName(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  if (typeof value === "boolean") return "bool";
-  if (typeof value === "bigint") return "int";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
-  if (typeof value === "string") return "string";
-  if (Array.isArray(value)) return "array";
-  return (value as object).constructor?.name ?? "object";
-}
 
 /**
  * PHP's `SysvSemaphore`: the handle `sem_get()` returns. Not constructible directly.

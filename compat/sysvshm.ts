@@ -29,7 +29,7 @@ import { openSegmentWithFlags } from "../src/shm/internal.ts";
 import { DEFAULT_SIZE, HEADER_SIZE } from "../src/vars/layout.ts";
 import { SharedVariables } from "../src/vars/variables.ts";
 import { emit, PhpError, ValueError, warn } from "./diagnostics.ts";
-import { phpTypeName } from "./sysvsem.ts";
+import { phpTypeName } from "./types.ts";
 
 const constructing = Symbol("shm_attach");
 

@@ -1,0 +1,46 @@
+/**
+ * PHP's argument typing in the compat layer: the type name PHP's TypeErrors print, and PHP's coercion of
+ * an `int` parameter. One copy for every compat module.
+ *
+ * @example
+ * ```ts
+ * phpTypeName([1, 2]);        // "array"
+ * phpTypeName(1.5);           // "float"
+ * intArg("shmop_read", 2, "offset", "x"); // TypeError: shmop_read(): Argument #2 ($offset) must be of type int, string given
+ * ```
+ * @module
+ */
+import { PhpCustom, PhpEnum, PhpFloat, PhpObject } from "../src/serialize/index.ts";
+
+/**
+ * The PHP type a JS value stands for, as PHP's TypeErrors name it: `null`, `bool`, `int`, `float`,
+ * `string`, `array`, `Closure`, or a class name (PHP objects, enums and the compat handle classes).
+ * Numbers follow the serializer's rule: a safe integer other than -0 is an `int`, any other number a `float`.
+ */
+export function phpTypeName(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  switch (typeof value) {
+    case "boolean": return "bool";
+    case "bigint": return "int";
+    case "number": return Number.isSafeInteger(value) && !Object.is(value, -0) ? "int" : "float";
+    case "string": return "string";
+    case "function": return "Closure";
+  }
+  if (value instanceof Uint8Array) return "string";
+  if (value instanceof PhpFloat) return "float";
+  if (value instanceof PhpObject || value instanceof PhpEnum || value instanceof PhpCustom) return value.className;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value) || value instanceof Map || proto === Object.prototype || proto === null) return "array";
+  return (value as object).constructor?.name ?? "object";
+}
+
+/**
+ * A PHP `int` parameter under PHP's coercive typing: integer numbers and bigints (wrapped to int64), and
+ * booleans as 0/1; anything else is PHP's TypeError naming the function, position and parameter.
+ */
+export function intArg(fn: string, position: number, name: string, value: unknown): number | bigint {
+  if (typeof value === "bigint") return BigInt.asIntN(64, value);
+  if (typeof value === "number" && Number.isInteger(value)) return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  throw new TypeError(`${fn}(): Argument #${position} ($${name}) must be of type int, ${phpTypeName(value)} given`);
+}
