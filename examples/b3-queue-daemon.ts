@@ -3,9 +3,11 @@
  * messages of any type and prints each. Where the original forks and lets the parent exit, this file
  * starts itself again as a detached process (`--daemon`) and exits.
  *
- * Differs from the original, which never stops: the daemon stops on SIGTERM or SIGINT (the signal
- * interrupts its waiting `msg_receive`, which then returns false) or when the queue is removed
- * (`ipcrm -q <id>`, or `msg_remove_queue` anywhere), and says why.
+ * Differs from the original, which never stops: the daemon stops on SIGTERM or SIGINT or when the queue
+ * is removed (`ipcrm -q <id>`, or `msg_remove_queue` anywhere), and says why. For that it waits with the
+ * awaitable `MessageQueue.messages()` instead of a blocking `msg_receive`: a signal that arrives between
+ * two blocking calls would be handled only after the next message, so the daemon could not be stopped
+ * reliably; the awaitable wait is cancelled at once and loses no message.
  *
  * Keys: `ftok(SYSV_KEY_FILE || b1-queue-send.ts, "A")`: the same queue as b1 (see b1 for meeting PHP).
  *
@@ -13,7 +15,8 @@
  * @module
  */
 import { join } from "node:path";
-import { ftok, msg_get_queue, msg_receive, ref } from "../compat/index.ts";
+import { ftok } from "../compat/index.ts";
+import { MessageQueue } from "../src/index.ts";
 import { role } from "./lib/process.ts";
 
 if (role() !== "--daemon") {
@@ -29,21 +32,17 @@ if (role() !== "--daemon") {
 }
 
 const key = ftok(process.env.SYSV_KEY_FILE || join(import.meta.dir, "b1-queue-send.ts"), "A");
-const queue = msg_get_queue(key);
-if (queue === false) process.exit(1);
+const queue = MessageQueue.create(key, { mode: 0o666 }); // msg_get_queue($key)
 
-// A listener makes SIGTERM/SIGINT interrupt the waiting msg_receive (EINTR) instead of killing the process.
-let stopSignal: string | undefined;
-for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => { stopSignal = signal; });
+// SIGTERM/SIGINT end the wait at once (a blocking msg_receive would only see a signal that lands while
+// it waits); a message taken meanwhile goes back on the queue.
+const stop = new AbortController();
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => stop.abort(signal));
 
-// type 0 = any type; blocks until a message arrives
-const msgtype = ref<number | bigint>(), message = ref<unknown>(), errorCode = ref<number>(0);
-while (msg_receive(queue, 0, msgtype, 4096, message, true, 0, errorCode)) {
-  console.log(`msgtype: ${msgtype.value}, message: ${message.value}`);
+// type 0 = any type; waits until a message arrives (ends when the queue is removed or on a signal)
+for await (const { type: msgtype, value: message } of queue.messages({ type: 0, maxSize: 4096, signal: stop.signal })) {
+  console.log(`msgtype: ${msgtype}, message: ${message}`);
 }
 
-// EINTR (4): a signal; EIDRM (43) / EINVAL (22): the queue was removed.
-await Bun.sleep(0); // let the signal listener run
-const why = errorCode.value === 4 ? `signal ${stopSignal ?? "?"}` : errorCode.value === 43 || errorCode.value === 22
-  ? "the queue was removed" : `msg_receive error ${errorCode.value}`;
-console.log(`daemon stopped: ${why}`);
+console.log(`daemon stopped: ${stop.signal.aborted ? `signal ${stop.signal.reason}` : "the queue was removed"}`);
+process.exit(0); // the signal listeners would keep the process alive

@@ -45,6 +45,11 @@ export type { TaskOutcome } from "./ledger.ts";
 const STOP_PAYLOAD = serialize(POOL_STOP);
 /** Non-waiting tries for a result before a waiter thread waits for it. */
 const SPIN_TRIES = 8;
+/**
+ * Longest single wait: the loop then looks again. Only a safety net: waits end at once on abort,
+ * except an abort that lands while the library is still starting a waiter thread, which is missed.
+ */
+const MAX_WAIT_MS = 200;
 
 /** Options of {@link WorkerPool.start}. */
 export interface PoolOptions {
@@ -87,6 +92,10 @@ export interface PoolReport {
   aborted: string | undefined;
   /** From start until every worker had exited and every task was settled. */
   elapsedMs: number;
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof BusyError && error.code === "ETIMEDOUT";
 }
 
 /** A pool of worker processes fed through a task queue (see the module notes). */
@@ -349,7 +358,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       } catch (error) {
         if (error instanceof BusyError) {
           // Fuller than the estimate (STOPs, foreign messages): refill after a few results.
-          this.#resumeAt = ledger.out - Math.max(1, Math.min(16, ledger.out >> 3));
+          this.#resumeAt = Math.max(0, ledger.out - Math.max(1, Math.min(16, ledger.out >> 3)));
           return;
         }
         if (payload === STOP_PAYLOAD || !(error instanceof TooBigError)) throw error;
@@ -415,11 +424,11 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
     this.#parked = "receive";
     try {
-      const { bytes } = await results.receiveBytes({ type: POOL_MESSAGE_TYPE, signal: this.#waitSignal });
+      const { bytes } = await results.receiveBytes({ type: POOL_MESSAGE_TYPE, signal: this.#waitSignal, timeout: MAX_WAIT_MS });
       this.#ledger.accept(bytes);
     } catch (error) {
-      // Woken for new work or halted: a message taken meanwhile went back on the queue.
-      if (!this.#waitSignal.aborted) throw error;
+      // Woken for new work or halted (a message taken meanwhile went back on the queue), or the safety-net timeout.
+      if (!this.#waitSignal.aborted && !isTimeout(error)) throw error;
     } finally {
       this.#parked = undefined;
     }
@@ -431,9 +440,13 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     this.#resumeAt = -1;
     if (payload === undefined) return;
     try {
-      await this.#queues.tasks.send(POOL_MESSAGE_TYPE, payload, { serialize: false, signal: this.#halt.signal });
+      await this.#queues.tasks.send(POOL_MESSAGE_TYPE, payload, { serialize: false, signal: this.#halt.signal, timeout: MAX_WAIT_MS });
     } catch (error) {
       if (this.#halt.signal.aborted) return;
+      if (isTimeout(error)) {
+        this.#resumeAt = 0; // still full: wait again
+        return;
+      }
       if (payload === STOP_PAYLOAD || !(error instanceof TooBigError || error instanceof BusyError)) throw error;
       this.#unsendable(error); // larger than the queue can ever hold
       return;
@@ -441,10 +454,16 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     this.#sent(payload);
   }
 
+  /** Waits for work; the safety-net timeout as in the other waits. */
   async #idle(): Promise<void> {
     if (this.#halt.signal.aborted || this.#ledger.hasUnsent || (this.#finishing && !this.#stopsSent) || this.#stopsLeft > 0) return;
     this.#parked = "idle";
-    await new Promise<void>((resolve) => { this.#wakeIdle = resolve; });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      this.#wakeIdle = resolve;
+      timer = setTimeout(resolve, MAX_WAIT_MS);
+    });
+    clearTimeout(timer);
     this.#parked = undefined;
   }
 

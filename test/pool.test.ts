@@ -1,0 +1,185 @@
+/**
+ * The worker pool with real worker processes: the example (Bun and PHP workers in one pool, Ctrl-C /
+ * SIGTERM), and WorkerPool's accounting when workers die, throw, never start, or the pool is aborted.
+ * Every pool uses its own key file; afterEach removes whatever its queues left. The test process never
+ * blocks: the pool waits with the awaitable receive, and close() kills workers after a deadline.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { ftok, WorkerPool, type PoolReport, type TaskOutcome } from "../src/index.ts";
+import { cleanupKeyFile, EXAMPLES, liveObjects, runExample } from "./fixtures/examples/run.ts";
+import { tempFile } from "./helpers/ipc.ts";
+
+const keyFiles: string[] = [];
+afterEach(() => {
+  for (const file of keyFiles.splice(0)) cleanupKeyFile(file);
+});
+
+function keyFile(): string {
+  const file = tempFile("pool");
+  keyFiles.push(file);
+  return file;
+}
+
+describe("examples/worker-pool.ts", () => {
+  test("2 Bun + 1 PHP workers: every result exactly once, every worker took part, no queue left", async () => {
+    const run = await runExample("worker-pool.ts", { args: ["--tasks", "300", "--workers", "2", "--php", "1", "--duration-ms", "2"] });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain("worker pool: 300 tasks, 3 workers (2 bun + 1 php), task duration 2 ms\n");
+    expect(run.stdout).toContain("results received: 300 done, 0 failed, 0 lost, 0 unstarted, 0 cancelled\n");
+    expect(run.stdout).toContain(
+      "every result arrived exactly once: yes (300 of 300 tasks answered once, 0 duplicates, 0 missing, 0 wrong values)\n",
+    );
+    const perWorker = /per worker: #0 bun (\d+), #1 bun (\d+), #2 php (\d+)\n/.exec(run.stdout);
+    expect(perWorker).not.toBeNull();
+    const counts = perWorker!.slice(1).map(Number);
+    expect(counts.every((n) => n > 0)).toBe(true);
+    expect(counts.reduce((a, b) => a + b)).toBe(300);
+    expect(run.leftovers).toEqual([]);
+    expect(run.exitCode).toBe(0);
+  });
+
+  test("20,000 zero-duration tasks through a mixed pool: exactly once", async () => {
+    const run = await runExample("worker-pool.ts", { args: ["--tasks", "20000", "--workers", "2", "--php", "1"] });
+    expect(run.stdout).toContain("every result arrived exactly once: yes (20,000 of 20,000 tasks answered once, 0 duplicates");
+    expect(run.leftovers).toEqual([]);
+    expect(run.exitCode).toBe(0);
+  });
+
+  test("SIGTERM mid-run: stops, waits for its workers, removes both queues, exits 143", async () => {
+    const file = keyFile();
+    const proc = Bun.spawn(
+      [process.execPath, join(EXAMPLES, "worker-pool.ts"), "--tasks", "2000", "--workers", "2", "--php", "1", "--duration-ms", "10"],
+      { env: { ...process.env, SYSV_KEY_FILE: file }, stdout: "pipe", stderr: "pipe", timeout: 20_000, killSignal: "SIGKILL" },
+    );
+    for (let i = 0; i < 500 && liveObjects(file).length < 2; i++) await Bun.sleep(10); // both queues exist: it runs
+    await Bun.sleep(300);
+    proc.kill("SIGTERM");
+    const [stdout, exitCode] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    expect(exitCode).toBe(143);
+    expect(stdout).toContain("stopped by SIGTERM\n");
+    expect(stdout).toMatch(/results received: \d+ done, 0 failed, 0 lost, 0 unstarted, \d+ cancelled/);
+    expect(stdout).toContain("per worker:"); // printed after close(): every worker had exited
+    expect(liveObjects(file)).toEqual([]);
+  });
+});
+
+const FIXTURE_WORKER = [process.execPath, join(import.meta.dir, "fixtures/examples/pool-worker.ts")];
+
+type FixtureTask = { op: "double"; value: number } | { op: "throw" } | { op: "exit"; code: number } | { op: "sleep"; ms: number; value: number };
+
+/** Runs `tasks` through a pool of `workers` fixture workers; collects every outcome and the report. */
+async function runPool(tasks: FixtureTask[], workers: number, command = FIXTURE_WORKER, file = keyFile()) {
+  const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command, count: workers }], keyFile: file });
+  const outcomes: TaskOutcome<number>[] = [];
+  let report: PoolReport;
+  try {
+    for (const task of tasks) pool.submit(task);
+    pool.finish();
+    for await (const outcome of pool.results()) outcomes.push(outcome);
+  } finally {
+    report = await pool.close({ timeoutMs: 15_000 });
+  }
+  expect(liveObjects(file)).toEqual([]); // close() removed both queues
+  outcomes.sort((a, b) => a.id - b.id);
+  expect(outcomes.map((o) => o.id)).toEqual(tasks.map((_, i) => i)); // one outcome per id
+  return { outcomes, report };
+}
+
+const doubles = (n: number): FixtureTask[] => Array.from({ length: n }, (_, value) => ({ op: "double", value }));
+
+describe("WorkerPool", () => {
+  test("a worker that dies holding a task: noticed by its exit, that task reported lost and held by it", async () => {
+    const tasks = doubles(40);
+    tasks[10] = { op: "exit", code: 3 };
+    const { outcomes, report } = await runPool(tasks, 2);
+    const dead = report.workers.filter((w) => w.died);
+    expect(dead).toHaveLength(1);
+    expect(dead[0].exit).toEqual({ code: 3, signal: null });
+    expect(outcomes[10]).toEqual({ id: 10, status: "lost", heldBy: [dead[0].index] });
+    expect(report.lost).toEqual([10]);
+    for (const o of outcomes.filter((o) => o.id !== 10)) expect(o).toMatchObject({ status: "done", result: o.id * 2 });
+    expect(report.done).toBe(39);
+    expect(report.duplicates).toBe(0);
+  });
+
+  test("a handler that throws: the task fails with the error text, the worker carries on", async () => {
+    const tasks = doubles(20);
+    tasks[5] = { op: "throw" };
+    const { outcomes, report } = await runPool(tasks, 1);
+    expect(outcomes[5]).toEqual({ id: 5, status: "failed", worker: 0, error: "RangeError: asked to fail" });
+    expect(report).toMatchObject({ done: 19, failed: 1, lost: [], unstarted: [] });
+    expect(report.workers[0]).toMatchObject({ died: false, answered: 20, exit: { code: 0, signal: null } });
+  });
+
+  test("workers that never start: every task is unstarted and the pool ends instead of waiting forever", async () => {
+    const { outcomes, report } = await runPool(doubles(5), 2, [process.execPath, "-e", "process.exit(2)"]);
+    expect(outcomes.every((o) => o.status === "unstarted")).toBe(true);
+    expect(report.workers.map((w) => [w.died, w.exit?.code])).toEqual([[true, 2], [true, 2]]);
+  });
+
+  test("a task too big for a message fails alone (worker -1); the rest run", async () => {
+    const tasks: FixtureTask[] = doubles(6);
+    (tasks[2] as { value: unknown }).value = "x".repeat(10_000); // over msgmax (8192)
+    const { outcomes, report } = await runPool(tasks, 1);
+    expect(outcomes[2]).toMatchObject({ id: 2, status: "failed", worker: -1 });
+    expect((outcomes[2] as { error: string }).error).toStartWith("TooBigError");
+    expect(report.done).toBe(5);
+  });
+
+  test("abort(): results so far are kept, the rest cancelled, queues removed, workers stopped", async () => {
+    const file = keyFile();
+    const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });
+    const outcomes: TaskOutcome<number>[] = [];
+    for (let i = 0; i < 30; i++) pool.submit({ op: "sleep", ms: 50, value: i });
+    pool.finish();
+    for await (const outcome of pool.results()) {
+      outcomes.push(outcome);
+      if (outcomes.length === 2) pool.abort("test");
+    }
+    const report = await pool.close({ timeoutMs: 10_000 });
+    expect(report.aborted).toBe("test");
+    expect(liveObjects(file)).toEqual([]);
+    expect(new Set(outcomes.map((o) => o.id)).size).toBe(30);
+    expect(outcomes.length).toBe(30);
+    expect(report.done + report.cancelled.length).toBe(30);
+    expect(report.cancelled.length).toBeGreaterThan(0);
+    expect(report.workers.every((w) => w.exit !== undefined && !w.died)).toBe(true);
+    expect(() => pool.submit({ op: "double", value: 1 })).toThrow("finish() was called");
+  });
+
+  test("the main process keeps its event loop while it waits for results", async () => {
+    const file = keyFile();
+    const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 1 }], keyFile: file });
+    const ticks: number[] = [];
+    const timer = setInterval(() => ticks.push(performance.now()), 10);
+    try {
+      pool.submit({ op: "sleep", ms: 400, value: 1 });
+      pool.finish();
+      for await (const outcome of pool.results()) expect(outcome).toMatchObject({ status: "done", result: 2 });
+    } finally {
+      clearInterval(timer);
+      await pool.close({ timeoutMs: 10_000 });
+    }
+    expect(ticks.length).toBeGreaterThan(20);
+    const gaps = ticks.slice(1).map((t, i) => t - ticks[i]);
+    expect(Math.max(...gaps)).toBeLessThan(150);
+  });
+
+  test("the queues are ftok(keyFile, 't'/'r'), and a pool of PHP workers alone serves it", async () => {
+    const file = keyFile();
+    const phpWorker = ["php", join(EXAMPLES, "worker-pool.php-worker.php")];
+    const pool = WorkerPool.start<{ value: number; duration: number }, number>({ workers: [{ command: phpWorker, count: 1 }], keyFile: file });
+    try {
+      expect(pool.keys).toEqual({ tasks: ftok(file, "t"), results: ftok(file, "r") });
+      for (let i = 0; i < 10; i++) pool.submit({ value: i, duration: 0 });
+      pool.finish();
+      const results: number[] = [];
+      for await (const outcome of pool.results()) if (outcome.status === "done") results[outcome.id] = outcome.result;
+      expect(results).toEqual(Array.from({ length: 10 }, (_, i) => i * 2));
+    } finally {
+      await pool.close({ timeoutMs: 10_000 });
+    }
+  });
+});
+
