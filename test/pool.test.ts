@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { ftok, WorkerPool, type PoolReport, type TaskOutcome } from "../src/index.ts";
+import { ftok, MessageQueue, WorkerPool, type PoolReport, type TaskOutcome } from "../src/index.ts";
 import { cleanupKeyFile, EXAMPLES, liveObjects, runExample } from "./fixtures/examples/run.ts";
 import { tempFile } from "./helpers/ipc.ts";
 
@@ -164,6 +164,26 @@ describe("WorkerPool", () => {
     expect(ticks.length).toBeGreaterThan(20);
     const gaps = ticks.slice(1).map((t, i) => t - ticks[i]);
     expect(Math.max(...gaps)).toBeLessThan(150);
+  });
+
+  test("foreign messages on the result queue are counted as garbage, never as results", async () => {
+    const file = keyFile();
+    const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 1 }], keyFile: file });
+    const outcomes: TaskOutcome<number>[] = [];
+    try {
+      const intruder = MessageQueue.open(pool.keys.results);
+      intruder.sendSync(1, "not serialized", { serialize: false });
+      intruder.sendSync(1, { id: 0, something: "else" });
+      intruder.sendSync(1, { id: 99, worker: 0, result: 1 }); // an id this pool never handed out
+      for (let i = 0; i < 5; i++) pool.submit({ op: "sleep", ms: 20, value: i });
+      pool.finish();
+      for await (const outcome of pool.results()) outcomes.push(outcome);
+    } finally {
+      const report = await pool.close({ timeoutMs: 10_000 });
+      expect(report.garbage).toBe(3);
+      expect(report.done).toBe(5);
+    }
+    expect(outcomes.map((o) => o.status)).toEqual(["done", "done", "done", "done", "done"]);
   });
 
   test("the queues are ftok(keyFile, 't'/'r'), and a pool of PHP workers alone serves it", async () => {

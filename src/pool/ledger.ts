@@ -8,11 +8,10 @@
  * const id = ledger.add(21);
  * ledger.nextMessage();              // { id: 0, task: 21 }
  * ledger.sent(40);                    // sent as 40 payload bytes: now out
- * ledger.accept(serialize({ id, worker: 1, result: 42 })); // outcome "done"
+ * ledger.accept({ id, worker: 1, result: 42 }); // a received result: outcome "done"
  * ```
  * @module
  */
-import { unserialize } from "../serialize/index.ts";
 import { Channel } from "./channel.ts";
 import { isResultMessage, type TaskMessage } from "./protocol.ts";
 
@@ -119,14 +118,8 @@ export class TaskLedger<T, R> {
     }
   }
 
-  /** Takes one result message's payload: an outcome, a duplicate or garbage. */
-  accept(bytes: Uint8Array): void {
-    let value: unknown;
-    try {
-      value = unserialize(bytes);
-    } catch {
-      value = undefined;
-    }
+  /** Takes one received (unserialized) result message: an outcome, a duplicate or garbage. */
+  accept(value: unknown): void {
     if (!isResultMessage(value)) {
       this.counts.garbage++;
       return;

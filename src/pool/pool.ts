@@ -34,7 +34,7 @@
  * @module
  */
 import { BusyError, RemovedError, TooBigError, UnserializeError } from "../errors.ts";
-import { serialize, unserialize } from "../serialize/index.ts";
+import { serialize } from "../serialize/index.ts";
 import { spawnWorker, type WorkerExit, type WorkerOutput, type WorkerProcess, type WorkerSpec } from "./children.ts";
 import { TaskLedger, type TaskOutcome } from "./ledger.ts";
 import { isTaskMessage, POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
@@ -410,9 +410,10 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     const submitted = this.#ledger.submitted, finishing = this.#finishing;
     for (let i = 0; i < SPIN_TRIES; i++) {
       try {
-        this.#ledger.accept(results.receiveBytesSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).bytes);
+        this.#ledger.accept(results.receiveSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).value);
         return;
       } catch (error) {
+        if (error instanceof UnserializeError) return this.#ledger.accept(undefined); // not a result: garbage
         if (!(error instanceof BusyError)) throw error;
       }
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -424,9 +425,10 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
     this.#parked = "receive";
     try {
-      const { bytes } = await results.receiveBytes({ type: POOL_MESSAGE_TYPE, signal: this.#waitSignal, timeout: MAX_WAIT_MS });
-      this.#ledger.accept(bytes);
+      const { value } = await results.receive({ type: POOL_MESSAGE_TYPE, signal: this.#waitSignal, timeout: MAX_WAIT_MS });
+      this.#ledger.accept(value);
     } catch (error) {
+      if (error instanceof UnserializeError) return this.#ledger.accept(undefined);
       // Woken for new work or halted (a message taken meanwhile went back on the queue), or the safety-net timeout.
       if (!this.#waitSignal.aborted && !isTimeout(error)) throw error;
     } finally {
@@ -471,10 +473,11 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   #drainResults(): void {
     for (;;) {
       try {
-        this.#ledger.accept(this.#queues.results.receiveBytesSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).bytes);
+        this.#ledger.accept(this.#queues.results.receiveSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).value);
       } catch (error) {
         if (error instanceof BusyError || error instanceof RemovedError) return;
-        throw error;
+        if (error instanceof UnserializeError) this.#ledger.accept(undefined);
+        else throw error;
       }
     }
   }
@@ -484,7 +487,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     for (;;) {
       let value: unknown;
       try {
-        value = unserialize(this.#queues.tasks.receiveBytesSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).bytes);
+        value = this.#queues.tasks.receiveSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).value;
       } catch (error) {
         if (error instanceof BusyError || error instanceof RemovedError) return;
         if (error instanceof UnserializeError) continue; // not ours

@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { RemovedError } from "../errors.ts";
+import { IpcError, RemovedError } from "../errors.ts";
 import { MessageQueue } from "../msg/queue.ts";
 import { isTaskMessage, POOL_ENV, POOL_MESSAGE_TYPE, POOL_STOP, type ResultMessage } from "./protocol.ts";
 
@@ -49,6 +49,17 @@ function envInt(name: string): number {
   return value;
 }
 
+/** The next task-queue message; a signal that interrupts the wait (EINTR) just means waiting again. */
+function receiveTask(tasks: MessageQueue): unknown {
+  for (;;) {
+    try {
+      return tasks.receiveSync({ type: POOL_MESSAGE_TYPE }).value;
+    } catch (error) {
+      if (!(error instanceof IpcError && error.code === "EINTR")) throw error;
+    }
+  }
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -73,7 +84,7 @@ export async function serveTasks<T = unknown, R = unknown>(
   let handled = 0;
   try {
     for (;;) {
-      const { value } = tasks.receiveSync({ type: POOL_MESSAGE_TYPE });
+      const value = receiveTask(tasks);
       if (value === POOL_STOP) return { handled, reason: "stop" };
       if (!isTaskMessage(value)) throw new TypeError(`not a pool task: ${JSON.stringify(value)}`);
       let reply: ResultMessage<R>;
