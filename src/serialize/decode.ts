@@ -79,11 +79,26 @@ const RESTART = Symbol("restart with reference tracking");
  */
 export function unserialize(input: Uint8Array | string, options?: UnserializeOptions): PhpValue {
   const bytes = typeof input === "string" ? textEncoder.encode(input) : input;
-  const settings = decodeSettings(options);
-  if (sharedInUse) return new Decoder().run(bytes, settings) as PhpValue; // called from an onWarning callback
+  return unserializeWith(bytes, decodeSettings(options));
+}
+
+/**
+ * Library-internal (not exported by the package): {@link unserialize} of `bytes[start, end)` with
+ * options already checked by {@link decodeSettings}, for callers that decode many values with the
+ * same options, or a value inside a larger buffer without making a view of it. The bytes outside the
+ * range are never read as part of the value; error offsets are relative to `start`.
+ *
+ * @example
+ * ```ts
+ * const settings = decodeSettings({ mapArrays: true });  // once
+ * unserializeWith(segment, settings, at + 24, at + 24 + length); // per value
+ * ```
+ */
+export function unserializeWith(bytes: Uint8Array, settings: DecodeSettings, start = 0, end = bytes.length): PhpValue {
+  if (sharedInUse) return new Decoder().run(bytes, settings, start, end) as PhpValue; // called from an onWarning callback
   sharedInUse = true;
   try {
-    return shared.run(bytes, settings) as PhpValue;
+    return shared.run(bytes, settings, start, end) as PhpValue;
   } finally {
     sharedInUse = false;
   }
@@ -91,8 +106,11 @@ export function unserialize(input: Uint8Array | string, options?: UnserializeOpt
 
 class Decoder implements NumberCursor {
   b: Uint8Array = EMPTY;
+  /** End of the input in `b` (exclusive): nothing at or after it is part of the value. */
   n = 0;
   p = 0;
+  /** Start of the input in `b`: offsets in errors are relative to it. */
+  private base = 0;
   clamped = false;
   private depth = 0;
   private settings: DecodeSettings = decodeSettings(undefined);
@@ -112,10 +130,11 @@ class Decoder implements NumberCursor {
   /** Warnings of the current pass, reported once it is over (a restarted pass drops them). */
   private warnings: UnserializeWarning[] | null = null;
 
-  /** Decodes `bytes`; the decoder is reusable (everything is reset here and released at the end). */
-  run(bytes: Uint8Array, settings: DecodeSettings): unknown {
+  /** Decodes `bytes[start, end)`; the decoder is reusable (everything is reset here and released at the end). */
+  run(bytes: Uint8Array, settings: DecodeSettings, start: number, end: number): unknown {
     this.b = bytes;
-    this.n = bytes.length;
+    this.base = start;
+    this.n = end;
     this.settings = settings;
     this.exact = settings.exact;
     this.keyedAsMap = settings.keyedAsMap;
@@ -133,7 +152,7 @@ class Decoder implements NumberCursor {
   }
 
   private reset(): void {
-    this.p = 0;
+    this.p = this.base;
     this.depth = 0;
     this.tracking = false;
     this.slotHolders = NO_SLOTS;
@@ -145,7 +164,7 @@ class Decoder implements NumberCursor {
 
   private decode(): unknown {
     try {
-      if (this.n === 0) this.fail(0, "empty input");
+      if (this.n === this.base) this.fail(this.base, "empty input");
       let result: unknown;
       try {
         result = this.parse(undefined, undefined, As.Value);
@@ -162,7 +181,7 @@ class Decoder implements NumberCursor {
   }
 
   private trackedRun(): unknown {
-    this.p = 0;
+    this.p = this.base;
     this.depth = 0;
     this.warnings = null;
     this.shapes = null;
@@ -204,7 +223,7 @@ class Decoder implements NumberCursor {
         if (asKey) this.fail(this.p, "a float cannot be an array key");
         break;
       case 0x62: // b
-        if (b[start + 1] !== Ch.Colon || (b[start + 2] !== 0x30 && b[start + 2] !== 0x31) || b[start + 3] !== Ch.Semicolon) {
+        if (b[start + 1] !== Ch.Colon || (b[start + 2] !== 0x30 && b[start + 2] !== 0x31) || b[start + 3] !== Ch.Semicolon || start + 3 >= this.n) {
           this.fail(start, "bad boolean");
         }
         this.p = start + 4;
@@ -212,7 +231,7 @@ class Decoder implements NumberCursor {
         value = b[start + 2] === 0x31;
         break;
       case 0x4e: // N
-        if (b[start + 1] !== Ch.Semicolon) this.fail(start, "bad null");
+        if (b[start + 1] !== Ch.Semicolon || start + 1 >= this.n) this.fail(start, "bad null");
         this.p = start + 2;
         if (asKey) this.fail(this.p, "null cannot be an array key");
         value = null;
@@ -263,7 +282,7 @@ class Decoder implements NumberCursor {
     let p = start + 2;
     let length = 0;
     let c = b[p]!;
-    if (b[start + 1] !== Ch.Colon) this.fail(start, "bad string");
+    if (b[start + 1] !== Ch.Colon || start + 1 >= this.n) this.fail(start, "bad string");
     while (c >= Ch.Zero && c <= Ch.Nine) {
       length = length * 10 + (c - Ch.Zero);
       c = b[++p]!;
@@ -423,7 +442,7 @@ class Decoder implements NumberCursor {
   private element(): unknown {
     const start = this.p;
     const tag = this.b[start];
-    if (tag === 0x73) return this.string(start, undefined, undefined, As.Value);
+    if (tag === 0x73 && start < this.n) return this.string(start, undefined, undefined, As.Value);
     if (tag === 0x69 && start < this.n) return this.integer(start);
     return this.parse(undefined, undefined, As.Value);
   }
@@ -439,17 +458,19 @@ class Decoder implements NumberCursor {
     if (shape !== undefined && index < shape.keys.length) {
       const from = shape.starts[index]!;
       const length = shape.ends[index]! - from;
-      let j = 0;
-      while (j < length && b[start + j] === b[from + j]) j++;
-      if (j === length) {
-        this.p = start + length;
-        return shape.keys[index]!;
+      if (start + length <= this.n) {
+        let j = 0;
+        while (j < length && b[start + j] === b[from + j]) j++;
+        if (j === length) {
+          this.p = start + length;
+          return shape.keys[index]!;
+        }
       }
     }
     const tag = b[start];
     const warnings = this.warnings?.length ?? 0;
     let key: PhpKey;
-    if (tag === 0x73) key = this.string(start, undefined, undefined, As.ArrayKey) as PhpKey;
+    if (tag === 0x73 && start < this.n) key = this.string(start, undefined, undefined, As.ArrayKey) as PhpKey;
     else if (tag === 0x69 && start < this.n) key = this.integer(start);
     else return this.parse(undefined, undefined, As.ArrayKey) as PhpKey;
     if (this.arrays > 1 && (this.warnings?.length ?? 0) === warnings && index < 64) {
@@ -671,7 +692,7 @@ class Decoder implements NumberCursor {
   }
 
   private fail(offset: number, reason: string): never {
-    throw new UnserializeError(Math.min(offset, this.n), this.n, reason);
+    throw new UnserializeError(Math.min(offset, this.n) - this.base, this.n - this.base, reason);
   }
 }
 

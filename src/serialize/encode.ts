@@ -33,9 +33,6 @@ const MAX_SHAPE_TOKEN = 48;
 const MAX_SHAPE_KEYS = 64;
 const MAX_SHAPE_DEPTH = 64;
 
-/** Outputs up to this size are copied out with `slice()`; larger ones into an unzeroed buffer of their own. */
-const SMALL_OUTPUT = 4096;
-
 /**
  * Serializes a JS value into the bytes PHP 8.2's `serialize()` produces for the matching PHP value.
  *
@@ -74,8 +71,53 @@ export function serialize(value: unknown): Uint8Array {
   }
 }
 
+/**
+ * Serialized bytes left in an encoder's buffer by {@link serializeToScratch}: `bytes[0, length)`;
+ * `words` is the same buffer as 32-bit words (from offset 0), for copies a word at a time.
+ */
+export interface ScratchBytes {
+  bytes: Uint8Array;
+  words: Int32Array;
+  length: number;
+}
+
+const scratchResult: ScratchBytes = { bytes: new Uint8Array(0), words: new Int32Array(0), length: 0 };
+
+/**
+ * Library-internal (not exported by the package): {@link serialize} without the copy out. The bytes
+ * are `result.bytes[0, result.length)`, a view of the shared encoder's buffer, valid only until the
+ * next `serialize`/`serializeToScratch` call: copy them at once (the result object is reused too).
+ * Throws like `serialize`, before anything is returned.
+ *
+ * @example
+ * ```ts
+ * const { bytes, length } = serializeToScratch({ id: 7 });
+ * segment.set(bytes.subarray(0, length), offset); // before any other serialize call
+ * ```
+ */
+export function serializeToScratch(value: unknown): ScratchBytes {
+  if (sharedInUse) {
+    const encoder = new Encoder(1024); // re-entered from a getter: a buffer of its own
+    const length = encoder.encode(value);
+    return { bytes: encoder.buffer, words: encoder.words, length };
+  }
+  sharedInUse = true;
+  try {
+    const length = shared.encode(value);
+    scratchResult.bytes = shared.buffer;
+    scratchResult.words = shared.words;
+    scratchResult.length = length;
+    shared.trim();
+    return scratchResult;
+  } finally {
+    sharedInUse = false;
+  }
+}
+
 class Encoder {
   buffer: Uint8Array;
+  /** {@link buffer} as 32-bit words (its length is always a multiple of 4). */
+  words: Int32Array;
   private view: DataView;
   /** `buffer.length`, kept in a field for the hot capacity checks. */
   private end: number;
@@ -94,9 +136,11 @@ class Encoder {
     this.buffer = new Uint8Array(size);
     this.end = size;
     this.view = new DataView(this.buffer.buffer);
+    this.words = new Int32Array(this.buffer.buffer);
   }
 
-  run(value: unknown): Uint8Array {
+  /** Serializes `value` into {@link buffer} and returns the length. */
+  encode(value: unknown): number {
     this.pos = 0;
     this.slot = 0;
     this.seen = undefined;
@@ -107,18 +151,22 @@ class Encoder {
       this.path.length = 0;
       this.pathSlots.length = 0;
     }
-    const length = this.pos;
-    let out: Uint8Array;
-    if (length <= SMALL_OUTPUT) {
-      out = this.buffer.slice(0, length);
-    } else {
-      // A buffer of its own, exactly this long and not zero-filled first, as a plain Uint8Array.
-      const own = Buffer.allocUnsafeSlow(length);
-      own.set(this.buffer.subarray(0, length));
-      out = new Uint8Array(own.buffer, own.byteOffset, length);
-    }
-    if (this.end > MAX_KEPT_SCRATCH) this.resize(64 * 1024);
+    return this.pos;
+  }
+
+  /** Serializes `value` into a new array of its own. */
+  run(value: unknown): Uint8Array {
+    const out = this.buffer.slice(0, this.encode(value));
+    this.trim();
     return out;
+  }
+
+  /** Drops a scratch buffer grown past {@link MAX_KEPT_SCRATCH} (its contents are not needed any more). */
+  trim(): void {
+    if (this.end > MAX_KEPT_SCRATCH) {
+      this.pos = 0;
+      this.resize(64 * 1024);
+    }
   }
 
   private value(v: unknown): void {
@@ -530,6 +578,7 @@ class Encoder {
     this.buffer = grown;
     this.end = size;
     this.view = new DataView(grown.buffer);
+    this.words = new Int32Array(grown.buffer);
   }
 }
 

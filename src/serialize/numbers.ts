@@ -170,8 +170,8 @@ export function skipSignedDigits(b: Uint8Array, n: number, p: number): number {
 export function readCount(cursor: NumberCursor, from: number, to: number): number {
   const b = cursor.b;
   cursor.clamped = false;
-  const negative = b[from] === 0x2d;
-  if (negative || b[from] === 0x2b) from++;
+  const negative = from < to && b[from] === 0x2d;
+  if (negative || (from < to && b[from] === 0x2b)) from++;
   while (from < to && b[from] === 0x30) from++;
   let value = 0;
   for (let i = from; i < to; i++) value = value * 10 + (b[i]! - 0x30);

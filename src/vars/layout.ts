@@ -8,14 +8,18 @@
  * `end`. PHP trusts every field; here a field that points outside the segment, or disagrees with
  * PHP's invariants, throws {@link CorruptError} naming the variable key and the offset.
  *
- * Functions take the segment's bytes fresh for each operation (never kept) and a {@link Site} for errors.
+ * Functions take the segment's bytes and their {@link wordsOf} view, fetched for each operation (never
+ * used after it: see `src/shm/internal.ts`), a {@link Header} to fill, and a {@link Site} for errors.
+ * Variable keys come as their 32-bit halves ({@link keyLow}, {@link keyHigh}), so no call allocates.
  *
  * @example
  * ```ts
  * const site = { call: "SharedVariables.get", context: { key, id } };
- * const header = readHeader(bytes, site);
- * const at = findChunk(bytes, header, varKey(5), site);
- * if (at >= 0) unserialize(chunkPayload(bytes, at));
+ * const words = wordsOf(bytes);
+ * const header = readHeader(bytes, words, site, newHeader());
+ * const at = findChunk(words, header, keyLow(5), keyHigh(5), 5, site);
+ * const from = at + CHUNK_HEADER_SIZE;
+ * if (at >= 0) unserialize(bytes.subarray(from, from + payloadLength(words, at)));
  * ```
  * @module
  */
@@ -37,31 +41,37 @@ const TWO_32 = 2 ** 32;
 
 /** Bytes a chunk with a `length`-byte payload occupies: PHP's `((len + 31) / 8) * 8 + 8`. */
 export function chunkSize(length: number): number {
+  if ((length | 0) === length && length >= 0 && length <= 0x7fffff00) return (((length + 31) >> 3) << 3) + 8; // int arithmetic
   return Math.floor((length + 31) / 8) * 8 + 8;
 }
 
-/** A variable key (PHP int, int64) split into 32-bit halves for fast compares. */
-export interface VarKey {
-  /** The key as given back to callers: a number when it is a safe integer, else a bigint. */
-  readonly value: number | bigint;
-  readonly low: number;
-  readonly high: number;
-}
-
-/** Checks and splits a variable key: an integer number (safe range) or a bigint within int64. */
-export function varKey(key: number | bigint): VarKey {
+/**
+ * Checks a variable key: an integer number (safe range) or a bigint within int64 (RangeError otherwise).
+ *
+ * @example
+ * ```ts
+ * checkKey(5); checkKey(-(2n ** 63n)); // fine
+ * checkKey(1.5);                       // RangeError
+ * ```
+ */
+export function checkKey(key: number | bigint): void {
   if (typeof key === "number") {
-    if (!Number.isSafeInteger(key)) {
-      throw new RangeError(`a variable key must be an integer (a bigint beyond 2^53), got ${key}`);
-    }
-    const high = Math.floor(key / TWO_32);
-    return { value: key, low: (key - high * TWO_32) | 0, high };
-  }
-  if (typeof key !== "bigint" || BigInt.asIntN(64, key) !== key) {
+    if (!Number.isSafeInteger(key)) throw new RangeError(`a variable key must be an integer (a bigint beyond 2^53), got ${key}`);
+  } else if (typeof key !== "bigint" || BigInt.asIntN(64, key) !== key) {
     throw new RangeError(`a variable key must be an int64 (number or bigint), got ${String(key)}`);
   }
-  const value = Number.isSafeInteger(Number(key)) ? Number(key) : key;
-  return { value, low: Number(BigInt.asIntN(32, key)), high: Number(BigInt.asIntN(32, key >> 32n)) };
+}
+
+/** Low 32 bits of a {@link checkKey checked} key, as stored in a chunk's first word (signed). */
+export function keyLow(key: number | bigint): number {
+  if (typeof key === "number") return (key - Math.floor(key / TWO_32) * TWO_32) | 0;
+  return Number(BigInt.asIntN(32, key));
+}
+
+/** High 32 bits of a {@link checkKey checked} key (signed), the chunk's second word. */
+export function keyHigh(key: number | bigint): number {
+  if (typeof key === "number") return Math.floor(key / TWO_32);
+  return Number(BigInt.asIntN(32, key >> 32n));
 }
 
 /** Where an operation runs, for error messages: the call and the segment's key and id. */
@@ -79,64 +89,79 @@ export interface Header {
   limit: number;
 }
 
-const words = new WeakMap<Uint8Array, Int32Array>();
+/** A {@link Header} to fill with {@link readHeader} (one per store is reused: reading it allocates nothing). */
+export function newHeader(): Header {
+  return { start: 0, end: 0, free: 0, total: 0, limit: 0 };
+}
 
 /**
- * The segment as 32-bit words, made once per mapping (held only while `bytes` is alive). Every int64 field
- * is 8-byte aligned (the header's, and chunks at 40 + multiples of 8, which the checks enforce), so a field
- * is words[at >> 2] (low, unsigned) and words[(at >> 2) + 1] (high): typed-array indexing is what the JIT
- * makes fastest.
+ * The segment as 32-bit words. Every int64 field is 8-byte aligned (the header's, and chunks at 40 +
+ * multiples of 8, which the checks enforce), so a field is words[at >> 2] (low, unsigned) and
+ * words[(at >> 2) + 1] (high): typed-array indexing is what the JIT makes fastest. Same rule as `bytes`:
+ * used only within the operation that fetched `bytes`.
  */
-function wordsOf(bytes: Uint8Array): Int32Array {
-  let view = words.get(bytes);
-  if (!view) words.set(bytes, (view = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2)));
-  return view;
+export function wordsOf(bytes: Uint8Array): Int32Array {
+  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
 }
 
 /** The int64 at byte offset `at` (8-aligned); exact below 2^53, anything larger fails the bounds checks anyway. */
 function readInt64(view: Int32Array, at: number): number {
   const i = at >> 2;
-  return view[i + 1]! * TWO_32 + (view[i]! >>> 0);
+  const low = view[i]!, high = view[i + 1]!;
+  // Below 2^31 (every field of a sane segment) the value stays an int32: offsets computed from it stay
+  // integers in the JIT instead of doubles, which makes everything that indexes with them slower.
+  if (high === 0 && low >= 0) return low;
+  return high * TWO_32 + (low >>> 0);
 }
 
 /** Writes a non-negative integer below 2^53 as an int64 at byte offset `at` (8-aligned). */
 function writeInt64(view: Int32Array, at: number, value: number): void {
   const i = at >> 2;
+  if (value <= 0x7fffffff) {
+    view[i] = value;
+    view[i + 1] = 0;
+    return;
+  }
   const high = Math.floor(value / TWO_32);
   view[i] = value - high * TWO_32;
   view[i + 1] = high;
 }
 
 /** True if bytes 0..6 are `PHP_SM\0`. */
-export function hasMagic(bytes: Uint8Array): boolean {
-  if (bytes.length < HEADER_SIZE) return false;
-  const view = wordsOf(bytes);
-  return view[0] === MAGIC_WORD_0 && (view[1]! & 0xffffff) === MAGIC_WORD_1;
+export function hasMagic(bytes: Uint8Array, words: Int32Array): boolean {
+  return bytes.length >= HEADER_SIZE && words[0] === MAGIC_WORD_0 && (words[1]! & 0xffffff) === MAGIC_WORD_1;
 }
 
 /** Writes a fresh header (PHP's `shm_attach` on a segment without the magic). Other bytes are left as they are. */
 export function initialiseHeader(bytes: Uint8Array, total: number): void {
   bytes.set(MAGIC, 0);
-  const view = wordsOf(bytes);
-  writeInt64(view, 8, HEADER_SIZE);
-  writeInt64(view, 16, HEADER_SIZE);
-  writeInt64(view, 24, total - HEADER_SIZE);
-  writeInt64(view, 32, total);
+  const words = wordsOf(bytes);
+  writeInt64(words, 8, HEADER_SIZE);
+  writeInt64(words, 16, HEADER_SIZE);
+  writeInt64(words, 24, total - HEADER_SIZE);
+  writeInt64(words, 32, total);
 }
 
-/** Reads and checks the header: magic, `start == 40`, `40 <= end <= min(total, kernel size)`, `end` 8-aligned, `free == total - end`. */
-export function readHeader(bytes: Uint8Array, site: Site): Header {
-  if (!hasMagic(bytes)) {
+/**
+ * Reads and checks the header into `header`: magic, `start == 40`, `40 <= end <= min(total, kernel size)`,
+ * `end` 8-aligned, `free == total - end`.
+ */
+export function readHeader(bytes: Uint8Array, words: Int32Array, site: Site, header: Header): Header {
+  if (!hasMagic(bytes, words)) {
     if (bytes.length < HEADER_SIZE) corrupt(site, undefined, `the segment (${bytes.length} bytes) is smaller than the 40-byte header`);
     corrupt(site, undefined, "no PHP_SM header at offset 0");
   }
-  const view = wordsOf(bytes);
-  const start = readInt64(view, 8), end = readInt64(view, 16), free = readInt64(view, 24), total = readInt64(view, 32);
+  const start = readInt64(words, 8), end = readInt64(words, 16), free = readInt64(words, 24), total = readInt64(words, 32);
   const limit = Math.min(total, bytes.length);
   if (start !== HEADER_SIZE || total < HEADER_SIZE || end < start || end > limit || end % 8 !== 0 || free !== total - end) {
     badHeader(bytes, site, start, end, free, total);
   }
-  return { start, end, free, total, limit };
+  header.start = start;
+  header.end = end;
+  header.free = free;
+  header.total = total;
+  header.limit = limit;
+  return header;
 }
 
 /** Bytes a new chunk can take at the end: `free`, bounded by the kernel's size. */
@@ -144,26 +169,27 @@ export function room(header: Header): number {
   return Math.min(header.free, header.limit - header.end);
 }
 
-/** Offset of the chunk of `key`, or -1. Every chunk passed on the way is checked. */
-export function findChunk(bytes: Uint8Array, header: Header, key: VarKey, site: Site): number {
-  const view = wordsOf(bytes);
+/**
+ * Offset of the chunk whose key has the halves `low`/`high`, or -1. Every chunk passed on the way is
+ * checked (`key` is only for error messages).
+ */
+export function findChunk(words: Int32Array, header: Header, low: number, high: number, key: number | bigint, site: Site): number {
   const end = header.end;
   for (let at = header.start; at < end;) {
-    const size = checkedChunkSize(view, at, end, site, key.value);
+    const size = checkedChunkSize(words, at, end, site, key);
     const i = at >> 2;
-    if (view[i] === key.low && view[i + 1] === key.high) return at;
+    if (words[i] === low && words[i + 1] === high) return at;
     at += size;
   }
   return -1;
 }
 
 /** Keys of every chunk, in storage order (numbers, or bigints beyond 2^53). */
-export function chunkKeys(bytes: Uint8Array, header: Header, site: Site): Array<number | bigint> {
-  const view = wordsOf(bytes);
+export function chunkKeys(words: Int32Array, header: Header, site: Site): Array<number | bigint> {
   const out: Array<number | bigint> = [];
   for (let at = header.start; at < header.end;) {
-    const size = checkedChunkSize(view, at, header.end, site, undefined);
-    const key = (BigInt(view[(at >> 2) + 1]!) << 32n) | BigInt(view[at >> 2]! >>> 0);
+    const size = checkedChunkSize(words, at, header.end, site, undefined);
+    const key = (BigInt(words[(at >> 2) + 1]!) << 32n) | BigInt(words[at >> 2]! >>> 0);
     out.push(Number.isSafeInteger(Number(key)) ? Number(key) : key);
     at += size;
   }
@@ -171,39 +197,56 @@ export function chunkKeys(bytes: Uint8Array, header: Header, site: Site): Array<
 }
 
 /** The size (`next`) of a chunk {@link findChunk} returned. */
-export function chunkSizeAt(bytes: Uint8Array, at: number): number {
-  return readInt64(wordsOf(bytes), at + 16);
+export function chunkSizeAt(words: Int32Array, at: number): number {
+  return readInt64(words, at + 16);
 }
 
-/** The payload of the chunk at `at` (a view: decode it at once, never keep it). */
-export function chunkPayload(bytes: Uint8Array, at: number): Uint8Array {
-  const from = at + CHUNK_HEADER_SIZE;
-  return bytes.subarray(from, from + readInt64(wordsOf(bytes), at + 8));
+/** The payload length of a chunk {@link findChunk} returned (checked: it fits the chunk). Its bytes start at `at + 24`. */
+export function payloadLength(words: Int32Array, at: number): number {
+  return readInt64(words, at + 8);
 }
 
 /** PHP's remove: memmove the chunks after the one at `at` down over it; `end -= size`, `free += size`. */
-export function removeChunk(bytes: Uint8Array, header: Header, at: number): void {
-  const size = chunkSizeAt(bytes, at);
+export function removeChunk(bytes: Uint8Array, words: Int32Array, header: Header, at: number): void {
+  const size = chunkSizeAt(words, at);
   if (at + size < header.end) bytes.copyWithin(at, at + size, header.end);
-  setUsed(bytes, header, header.end - size, header.free + size);
+  setUsed(words, header, header.end - size, header.free + size);
 }
 
-/** PHP's append: a chunk for `payload` at `end`. The caller checked {@link room}. */
-export function appendChunk(bytes: Uint8Array, header: Header, key: VarKey, payload: Uint8Array): void {
-  const view = wordsOf(bytes);
-  const at = header.end, size = chunkSize(payload.length);
-  view[at >> 2] = key.low;
-  view[(at >> 2) + 1] = key.high;
-  writeInt64(view, at + 8, payload.length);
-  writeInt64(view, at + 16, size);
-  bytes.set(payload, at + CHUNK_HEADER_SIZE);
-  setUsed(bytes, header, at + size, header.free - size);
+/** Serialized bytes to store: `bytes[0, length)`, with `words` the same buffer as 32-bit words from offset 0. */
+export interface Payload {
+  bytes: Uint8Array;
+  words: Int32Array;
+  length: number;
 }
 
-function setUsed(bytes: Uint8Array, header: Header, end: number, free: number): void {
-  const view = wordsOf(bytes);
-  writeInt64(view, 16, end);
-  writeInt64(view, 24, free);
+/**
+ * PHP's append: a chunk at `end` for the key with halves `low`/`high` and the bytes of `payload`.
+ * The caller checked {@link room}.
+ */
+export function appendChunk(bytes: Uint8Array, words: Int32Array, header: Header, low: number, high: number, payload: Payload): void {
+  const at = header.end, length = payload.length, size = chunkSize(length);
+  words[at >> 2] = low;
+  words[(at >> 2) + 1] = high;
+  writeInt64(words, at + 8, length);
+  writeInt64(words, at + 16, size);
+  const to = at + CHUNK_HEADER_SIZE;
+  if (length > 512) {
+    bytes.set(payload.bytes.subarray(0, length), to);
+  } else {
+    // Small ones a word at a time (both sides are 4-aligned), then the last bytes: the padding after
+    // the payload keeps its stale bytes, as PHP leaves them.
+    const source = payload.words, whole = length >> 2, w = to >> 2;
+    for (let i = 0; i < whole; i++) words[w + i] = source[i]!;
+    const tail = payload.bytes;
+    for (let i = whole << 2; i < length; i++) bytes[to + i] = tail[i]!;
+  }
+  setUsed(words, header, at + size, header.free - size);
+}
+
+function setUsed(words: Int32Array, header: Header, end: number, free: number): void {
+  writeInt64(words, 16, end);
+  writeInt64(words, 24, free);
   header.end = end;
   header.free = free;
 }

@@ -19,14 +19,18 @@ import { CorruptError, IpcError, NotFoundError, TooBigError, UnserializeError } 
 import { ERRNO, errorFor } from "../ffi/errno.ts";
 import { strerror } from "../ffi/libc.ts";
 import { toKey, type KeyLike } from "../keys/key.ts";
-import { serialize, unserialize, type PhpValue, type UnserializeOptions } from "../serialize/index.ts";
+import type { PhpValue, UnserializeOptions } from "../serialize/index.ts";
+import { unserializeWith } from "../serialize/decode.ts";
+import { serializeToScratch } from "../serialize/encode.ts";
+import { decodeSettings, type DecodeSettings } from "../serialize/options.ts";
 import type { AcquireOptions } from "../sem/semaphore.ts";
 import { Mutex } from "../sem/mutex.ts";
 import { SharedMemory } from "../shm/segment.ts";
 import { segmentBytes } from "../shm/internal.ts";
 import {
-  appendChunk, chunkKeys, chunkPayload, chunkSize, chunkSizeAt, DEFAULT_SIZE, findChunk, hasMagic, HEADER_SIZE,
-  initialiseHeader, readHeader, removeChunk, room, varKey, type Site,
+  appendChunk, checkKey, CHUNK_HEADER_SIZE, chunkKeys, chunkSize, chunkSizeAt, DEFAULT_SIZE, findChunk, hasMagic,
+  HEADER_SIZE, initialiseHeader, keyHigh, keyLow, newHeader, payloadLength, readHeader, removeChunk, room, wordsOf,
+  type Header, type Site,
 } from "./layout.ts";
 
 /** The calls whose errors name a {@link Site}. */
@@ -48,7 +52,7 @@ export interface SharedVariablesOptions {
   readOnly?: boolean;
   /** Key of the semaphore that `update()` locks. Default: the segment's key (see {@link SharedVariables.lock}). */
   lockKey?: KeyLike;
-  /** Options for decoding values (`mapArrays`, `allowedClasses`, `exact`, ...). */
+  /** Options for decoding values (`mapArrays`, `allowedClasses`, `exact`, ...), read and checked on the first `get`. */
   unserialize?: UnserializeOptions;
 }
 
@@ -89,9 +93,19 @@ export class SharedVariables implements Disposable {
   readonly segment: SharedMemory;
   readonly #lockKey: number;
   readonly #mode: number;
-  readonly #decode: UnserializeOptions;
+  readonly #decode: UnserializeOptions | undefined;
+  /** `#decode` checked, on the first `get`. */
+  #settings: DecodeSettings | null = null;
   readonly #sites: Record<Call, Site>;
   #lock: Mutex | null = null;
+  /** Filled by each operation's {@link readHeader} (nothing reads it once the operation is over). */
+  readonly #header: Header = newHeader();
+  /**
+   * The words view of the segment bytes it was made for, reused while {@link segmentBytes} (called by every
+   * operation, which throws once detached) returns the same array; never read without that fresh check.
+   */
+  #words: Int32Array = new Int32Array(0);
+  #wordsOf: Uint8Array | null = null;
 
   /** Attaches the existing segment of `key` (NotFoundError if none), initialising the header if it has none. */
   static open(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
@@ -148,7 +162,7 @@ export class SharedVariables implements Disposable {
   private constructor(segment: SharedMemory, options: SharedVariablesOptions) {
     this.segment = segment;
     this.#mode = options.mode ?? 0o600;
-    this.#decode = options.unserialize ?? {};
+    this.#decode = options.unserialize;
     this.#lockKey = options.lockKey === undefined ? segment.key : toKey(options.lockKey);
     const context = { key: segment.key, id: segment.id };
     const site = (call: Call): Site => ({ call: `SharedVariables.${call}`, context });
@@ -160,7 +174,7 @@ export class SharedVariables implements Disposable {
         key: segment.key, id: segment.id, detail: `the segment (${segment.size} bytes) is smaller than the 40-byte header`,
       });
     }
-    if (hasMagic(bytes)) return;
+    if (hasMagic(bytes, wordsOf(bytes))) return;
     if (segment.readOnly) throw this.#corrupt("SharedVariables", "no PHP_SM header, and a read-only attach cannot write one");
     if (options.size !== undefined) checkSize("SharedVariables", options.size);
     initialiseHeader(bytes, Math.min(options.size ?? segment.size, segment.size));
@@ -191,25 +205,29 @@ export class SharedVariables implements Disposable {
    * value's bytes are broken.
    */
   get<T = PhpValue>(key: VariableKey): T | undefined {
-    const k = varKey(key);
+    checkKey(key);
     const site = this.#sites.get;
     const bytes = segmentBytes(this.segment, site.call);
-    const at = findChunk(bytes, readHeader(bytes, site), k, site);
+    const words = this.#wordsFor(bytes);
+    const at = findChunk(words, readHeader(bytes, words, site, this.#header), keyLow(key), keyHigh(key), key, site);
     if (at < 0) return undefined;
+    const from = at + CHUNK_HEADER_SIZE;
+    const settings = (this.#settings ??= decodeSettings(this.#decode));
     try {
-      return unserialize(chunkPayload(bytes, at), this.#decode) as T;
+      return unserializeWith(bytes, settings, from, from + payloadLength(words, at)) as T; // (no view of the payload)
     } catch (e) {
       if (!(e instanceof UnserializeError)) throw e;
-      throw this.#corrupt(site.call, `variable ${k.value} (chunk at offset ${at}): ${e.message}`, e);
+      throw this.#corrupt(site.call, `variable ${key} (chunk at offset ${at}): ${e.message}`, e);
     }
   }
 
   /** True if `key` has a value. */
   has(key: VariableKey): boolean {
-    const k = varKey(key);
+    checkKey(key);
     const site = this.#sites.has;
     const bytes = segmentBytes(this.segment, site.call);
-    return findChunk(bytes, readHeader(bytes, site), k, site) >= 0;
+    const words = this.#wordsFor(bytes);
+    return findChunk(words, readHeader(bytes, words, site, this.#header), keyLow(key), keyHigh(key), key, site) >= 0;
   }
 
   /**
@@ -217,36 +235,41 @@ export class SharedVariables implements Disposable {
    * appended at the end, as PHP does. If it does not fit, TooBigError is thrown and the old value stays.
    */
   set(key: VariableKey, value: unknown): void {
-    const k = varKey(key);
+    checkKey(key);
     const site = this.#sites.set;
     this.#assertWritable(site.call);
-    const data = serialize(value);
+    // Serialized into the encoder's scratch buffer (no copy yet): nothing may serialize until it is copied below.
+    const payload = serializeToScratch(value);
+    const length = payload.length;
     const bytes = segmentBytes(this.segment, site.call); // after serialize: it may have run code that detached
-    const header = readHeader(bytes, site);
-    const old = findChunk(bytes, header, k, site);
-    const available = room(header) + (old >= 0 ? chunkSizeAt(bytes, old) : 0);
-    const need = chunkSize(data.length);
+    const words = this.#wordsFor(bytes);
+    const header = readHeader(bytes, words, site, this.#header);
+    const low = keyLow(key), high = keyHigh(key);
+    const old = findChunk(words, header, low, high, key, site);
+    const available = room(header) + (old >= 0 ? chunkSizeAt(words, old) : 0);
+    const need = chunkSize(length);
     if (need > available) {
       throw new TooBigError({
         syscall: site.call, code: "ENOSPC", errno: ERRNO.ENOSPC, text: strerror(ERRNO.ENOSPC),
         key: this.key, id: this.id,
-        detail: `variable ${k.value}: ${data.length} serialized bytes need ${need}, ${available} available; ${old >= 0 ? "the old value is kept" : "nothing was stored"}`,
+        detail: `variable ${key}: ${length} serialized bytes need ${need}, ${available} available; ${old >= 0 ? "the old value is kept" : "nothing was stored"}`,
       });
     }
-    if (old >= 0) removeChunk(bytes, header, old);
-    appendChunk(bytes, header, k, data);
+    if (old >= 0) removeChunk(bytes, words, header, old);
+    appendChunk(bytes, words, header, low, high, payload);
   }
 
   /** Removes `key`; false if it had no value. */
   delete(key: VariableKey): boolean {
-    const k = varKey(key);
+    checkKey(key);
     const site = this.#sites.delete;
     this.#assertWritable(site.call);
     const bytes = segmentBytes(this.segment, site.call);
-    const header = readHeader(bytes, site);
-    const at = findChunk(bytes, header, k, site);
+    const words = this.#wordsFor(bytes);
+    const header = readHeader(bytes, words, site, this.#header);
+    const at = findChunk(words, header, keyLow(key), keyHigh(key), key, site);
     if (at < 0) return false;
-    removeChunk(bytes, header, at);
+    removeChunk(bytes, words, header, at);
     return true;
   }
 
@@ -254,15 +277,17 @@ export class SharedVariables implements Disposable {
   keys(): VariableKey[] {
     const site = this.#sites.keys;
     const bytes = segmentBytes(this.segment, site.call);
-    return chunkKeys(bytes, readHeader(bytes, site), site);
+    const words = this.#wordsFor(bytes);
+    return chunkKeys(words, readHeader(bytes, words, site, this.#header), site);
   }
 
   /** Bytes used and free, and the number of variables. */
   stat(): SharedVariablesStat {
     const site = this.#sites.stat;
     const bytes = segmentBytes(this.segment, site.call);
-    const header = readHeader(bytes, site);
-    const count = chunkKeys(bytes, header, site).length;
+    const words = this.#wordsFor(bytes);
+    const header = readHeader(bytes, words, site, this.#header);
+    const count = chunkKeys(words, header, site).length;
     return { size: this.segment.size, total: header.total, used: header.end - HEADER_SIZE, free: room(header), count };
   }
 
@@ -317,6 +342,15 @@ export class SharedVariables implements Disposable {
     if (next === undefined) this.delete(key);
     else this.set(key, next);
     return next;
+  }
+
+  /** The words view of `bytes`, just fetched by {@link segmentBytes} for this operation (made again for a new mapping). */
+  #wordsFor(bytes: Uint8Array): Int32Array {
+    if (bytes !== this.#wordsOf) {
+      this.#words = wordsOf(bytes);
+      this.#wordsOf = bytes;
+    }
+    return this.#words;
   }
 
   #assertWritable(call: string): void {
