@@ -82,7 +82,7 @@ try {
       results[outcome.id]++;
       if (outcome.result !== outcome.id * 10 * 2) wrongValues++;
       perWorker.set(outcome.worker, (perWorker.get(outcome.worker) ?? 0) + 1);
-    } else if (problems.length < 10) {
+    } else if (outcome.status !== "cancelled" && problems.length < 10) { // cancelled: counted above, not listed
       problems.push(`task ${outcome.id}: ${outcome.status}${"error" in outcome ? ` (${outcome.error})` : ""}` +
         `${"heldBy" in outcome ? ` (held by dead worker ${outcome.heldBy.map((i) => `#${i}`).join(" or ")})` : ""}`);
     }

@@ -33,14 +33,17 @@
  * ```
  * @module
  */
-import { BusyError, RemovedError, TooBigError, UnserializeError } from "../errors.ts";
+import { BusyError, TooBigError, UnserializeError } from "../errors.ts";
 import { serialize } from "../serialize/index.ts";
-import { spawnWorker, type WorkerExit, type WorkerOutput, type WorkerProcess, type WorkerSpec } from "./children.ts";
+import { spawnWorker, type WorkerProcess, type WorkerSpec } from "./children.ts";
 import { TaskLedger, type TaskOutcome } from "./ledger.ts";
-import { isTaskMessage, POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
+import { drainResults, drainTasks } from "./drain.ts";
+import { POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
 import { createPoolQueues, removePoolQueues, type PoolQueues } from "./queues.ts";
+import type { PoolOptions, PoolReport, WorkerReport } from "./report.ts";
 
 export type { TaskOutcome } from "./ledger.ts";
+export type { PoolOptions, PoolReport, WorkerReport } from "./report.ts";
 
 const STOP_PAYLOAD = serialize(POOL_STOP);
 /** Non-waiting tries for a result before a waiter thread waits for it. */
@@ -50,49 +53,6 @@ const SPIN_TRIES = 8;
  * except an abort that lands while the library is still starting a waiter thread, which is missed.
  */
 const MAX_WAIT_MS = 200;
-
-/** Options of {@link WorkerPool.start}. */
-export interface PoolOptions {
-  /** The kinds of worker to start and how many of each. */
-  workers: WorkerSpec[];
-  /** File for `ftok` of both queue keys (default: a temp file of the pool's own). */
-  keyFile?: string;
-  /** Where workers' stdout goes (default `"inherit"`); stderr is always inherited. */
-  stdout?: WorkerOutput;
-  /** Called as each worker exits; `died` is true unless it exited with code 0 after STOP (or an abort). */
-  onWorkerExit?: (worker: WorkerReport) => void;
-}
-
-/** One worker in the final report. */
-export interface WorkerReport {
-  index: number;
-  pid: number;
-  command: readonly string[];
-  exit: WorkerExit | undefined;
-  /** Exited without being asked to (before STOP, or with a non-zero code or a signal), the pool not aborted. */
-  died: boolean;
-  /** Results (and errors) it sent. */
-  answered: number;
-}
-
-/** What {@link WorkerPool.close} returns. */
-export interface PoolReport {
-  submitted: number;
-  done: number;
-  failed: number;
-  lost: number[];
-  unstarted: number[];
-  cancelled: number[];
-  /** Results for an id already settled (should be 0). */
-  duplicates: number;
-  /** Messages on the result queue that were not results of this pool (should be 0). */
-  garbage: number;
-  workers: WorkerReport[];
-  /** Why the pool was aborted, if it was. */
-  aborted: string | undefined;
-  /** From start until every worker had exited and every task was settled. */
-  elapsedMs: number;
-}
 
 function isTimeout(error: unknown): boolean {
   return error instanceof BusyError && error.code === "ETIMEDOUT";
@@ -255,7 +215,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     if (this.#abortReason !== undefined || this.#removed) return;
     this.#abortReason = reason;
     try {
-      this.#drainResults();
+      drainResults(this.#queues.results, this.#ledger);
     } finally {
       this.#removeQueues();
       for (const child of this.#children) child.kill("SIGTERM");
@@ -328,8 +288,8 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
         else await this.#idle();
       }
       if (this.#abortReason === undefined) {
-        this.#drainResults();
-        this.#drainTasks();
+        drainResults(this.#queues.results, this.#ledger);
+        drainTasks(this.#queues.tasks, this.#ledger);
         ledger.settleStranded(this.#children.filter((child) => this.#died[child.index]).map((child) => child.index));
       }
     } catch (error) {
@@ -467,33 +427,5 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     });
     clearTimeout(timer);
     this.#parked = undefined;
-  }
-
-  /** Takes every result already on the queue without waiting. */
-  #drainResults(): void {
-    for (;;) {
-      try {
-        this.#ledger.accept(this.#queues.results.receiveSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).value);
-      } catch (error) {
-        if (error instanceof BusyError || error instanceof RemovedError) return;
-        if (error instanceof UnserializeError) this.#ledger.accept(undefined);
-        else throw error;
-      }
-    }
-  }
-
-  /** Takes every task still on the task queue: no worker is left to run them. */
-  #drainTasks(): void {
-    for (;;) {
-      let value: unknown;
-      try {
-        value = this.#queues.tasks.receiveSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).value;
-      } catch (error) {
-        if (error instanceof BusyError || error instanceof RemovedError) return;
-        if (error instanceof UnserializeError) continue; // not ours
-        throw error;
-      }
-      if (isTaskMessage(value)) this.#ledger.notTaken(value.id);
-    }
   }
 }

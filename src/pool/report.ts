@@ -1,0 +1,55 @@
+/**
+ * The shapes {@link WorkerPool} takes and gives: its options, the report of each worker and of the run.
+ *
+ * @example
+ * ```ts
+ * const report: PoolReport = await pool.close();
+ * report.workers.filter((w) => w.died).map((w) => w.exit); // [{ code: null, signal: "SIGKILL" }]
+ * ```
+ * @module
+ */
+import type { WorkerExit, WorkerOutput, WorkerSpec } from "./children.ts";
+import type { WorkerPool } from "./pool.ts";
+
+/** Options of {@link WorkerPool.start}. */
+export interface PoolOptions {
+  /** The kinds of worker to start and how many of each. */
+  workers: WorkerSpec[];
+  /** File for `ftok` of both queue keys (default: a temp file of the pool's own). */
+  keyFile?: string;
+  /** Where workers' stdout goes (default `"inherit"`); stderr is always inherited. */
+  stdout?: WorkerOutput;
+  /** Called as each worker exits; `died` is true unless it exited with code 0 after STOP (or an abort). */
+  onWorkerExit?: (worker: WorkerReport) => void;
+}
+
+/** One worker in the final report. */
+export interface WorkerReport {
+  index: number;
+  pid: number;
+  command: readonly string[];
+  exit: WorkerExit | undefined;
+  /** Exited without being asked to (before STOP, or with a non-zero code or a signal), the pool not aborted. */
+  died: boolean;
+  /** Results (and errors) it sent. */
+  answered: number;
+}
+
+/** What {@link WorkerPool.close} returns. */
+export interface PoolReport {
+  submitted: number;
+  done: number;
+  failed: number;
+  lost: number[];
+  unstarted: number[];
+  cancelled: number[];
+  /** Results for an id already settled (should be 0). */
+  duplicates: number;
+  /** Messages on the result queue that were not results of this pool (should be 0). */
+  garbage: number;
+  workers: WorkerReport[];
+  /** Why the pool was aborted, if it was. */
+  aborted: string | undefined;
+  /** From start until every worker had exited and every task was settled. */
+  elapsedMs: number;
+}
