@@ -156,7 +156,8 @@ class Encoder {
 
   /** Serializes `value` into a new array of its own. */
   run(value: unknown): Uint8Array {
-    const out = this.buffer.slice(0, this.encode(value));
+    const length = this.encode(value); // (before reading this.buffer: encoding may replace it)
+    const out = this.buffer.slice(0, length);
     this.trim();
     return out;
   }
