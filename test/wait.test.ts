@@ -75,6 +75,17 @@ describe("runBlocking (waiter threads)", () => {
     expect(again.status).toBe("cancelled");
   });
 
+  test("an abort while a new waiter thread is starting still cancels (no hang)", async () => {
+    const id = queue();
+    // Every idle thread is busy, so each wait below starts a new thread; abort before it is up.
+    const busy = [1, 2, 3, 4].map(() => runBlocking({ op: "msgrcv", id, maxSize: 1024, type: 99, flags: 0 }, { timeoutMs: 300 }));
+    const ac = new AbortController();
+    const waiting = runBlocking({ op: "msgrcv", id, maxSize: 1024, type: 0, flags: 0 }, { signal: ac.signal });
+    ac.abort();
+    expect(await waiting).toEqual({ status: "cancelled", cancelReason: "abort" });
+    for (const r of await Promise.all(busy)) expect(r.status).toBe("cancelled");
+  });
+
   test("removing the queue wakes every waiter with EIDRM", async () => {
     const id = queue();
     const waits = [1, 2, 3].map(() => runBlocking({ op: "msgrcv", id, maxSize: 1024, type: 0, flags: 0 }));

@@ -86,6 +86,11 @@ export async function runBlocking(call: BlockingCall, options: WaitOptions = {})
   if (signal?.aborted) return { status: "cancelled", cancelReason: "abort" };
   listenForSigurg();
   const waiter = idle.pop() ?? (await startWaiter());
+  // Starting a thread awaits: an abort may have landed meanwhile, before any listener was added.
+  if (signal?.aborted) {
+    idle.push(waiter);
+    return { status: "cancelled", cancelReason: "abort" };
+  }
   const seq = ++seqCounter;
   return new Promise<WaitResult>((resolve) => {
     let cancelReason: "timeout" | "abort" | undefined;
