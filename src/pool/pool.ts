@@ -48,10 +48,7 @@ export type { PoolOptions, PoolReport, WorkerReport } from "./report.ts";
 const STOP_PAYLOAD = serialize(POOL_STOP);
 /** Non-waiting tries for a result before a waiter thread waits for it. */
 const SPIN_TRIES = 8;
-/**
- * Longest single wait: the loop then looks again. Only a safety net: waits end at once on abort,
- * except an abort that lands while the library is still starting a waiter thread, which is missed.
- */
+/** Longest single wait: the loop then looks again. Only a safety net: waits end at once on abort. */
 const MAX_WAIT_MS = 200;
 
 function isTimeout(error: unknown): boolean {
