@@ -24,18 +24,41 @@ import { parseArgs } from "node:util";
 import { WorkerPool, type PoolReport, type WorkerSpec } from "../src/index.ts";
 import type { PoolTask } from "./worker-pool.worker.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    tasks: { type: "string", default: "100000" },
-    workers: { type: "string", default: "4" },
-    php: { type: "string", default: "0" },
-    "duration-ms": { type: "string", default: "0" },
-  },
-});
+const USAGE = `usage: bun run examples/worker-pool.ts [--tasks 100000] [--workers 4] [--php 0] [--duration-ms 0]
+  --tasks N        tasks to run
+  --workers N      Bun worker processes
+  --php N          PHP worker processes in the same pool (needs php 8.2 with sysvmsg)
+  --duration-ms N  each task sleeps N ms in its worker
+  SYSV_KEY_FILE    file whose ftok keys ("t", "r") name the two queues (default: a temp file)`;
+
+function usageError(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      tasks: { type: "string", default: "100000" },
+      workers: { type: "string", default: "4" },
+      php: { type: "string", default: "0" },
+      "duration-ms": { type: "string", default: "0" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+} catch (e) {
+  usageError((e as Error).message);
+}
+const args = parsed.values;
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 function count(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`--${name} must be an integer >= 0, got ${text}`);
+  if (!Number.isSafeInteger(n) || n < 0) usageError(`--${name} must be an integer >= 0, got ${text}`);
   return n;
 }
 
@@ -43,7 +66,7 @@ const taskCount = count("tasks", args.tasks);
 const bunWorkers = count("workers", args.workers);
 const phpWorkers = count("php", args.php);
 const durationMs = count("duration-ms", args["duration-ms"]);
-if (bunWorkers + phpWorkers === 0) throw new RangeError("--workers and --php are both 0: no worker to run the tasks");
+if (bunWorkers + phpWorkers === 0) usageError("--workers and --php are both 0: no worker to run the tasks");
 
 const workers: WorkerSpec[] = [];
 if (bunWorkers > 0) workers.push({ command: [process.execPath, join(import.meta.dir, "worker-pool.worker.ts")], count: bunWorkers });
