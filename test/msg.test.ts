@@ -5,6 +5,7 @@ import { formatFixed6, MessageQueue, scalarBytes } from "../src/msg/index.ts";
 import { PhpFloat, PhpIncompleteObject, PhpObject } from "../src/serialize/index.ts";
 import { testKeys } from "./helpers/ipc.ts";
 import { phpSpawn } from "./helpers/php.ts";
+import { ticksDuring } from "./helpers/loop.ts";
 
 const keys = testKeys();
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -13,16 +14,6 @@ function fresh(mode?: number): MessageQueue {
   return MessageQueue.createNew(keys.next(), { mode });
 }
 
-/** Counts 5 ms timer ticks while `work` runs: a frozen event loop shows (almost) none. */
-async function ticksDuring<T>(work: Promise<T>): Promise<{ value: T; ticks: number }> {
-  let ticks = 0;
-  const timer = setInterval(() => ticks++, 5);
-  try {
-    return { value: await work, ticks };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 async function rejection(work: Promise<unknown>): Promise<unknown> {
   try {

@@ -6,6 +6,7 @@ import { spawnPhpLines } from "./fixtures/sem/lines.ts";
 import { testKeys } from "./helpers/ipc.ts";
 import { compatOutcome, phpOutcome } from "./helpers/outcome.ts";
 import { php } from "./helpers/php.ts";
+import { ticksDuring } from "./helpers/loop.ts";
 
 const keys = testKeys();
 /** Tests never block forever: a synchronous acquire that should succeed at once gives up after 5 s. */
@@ -34,15 +35,6 @@ function diagnostics<T>(fn: () => T): { value: T; warnings: string[] } {
   }
 }
 
-async function ticking<T>(work: Promise<T>): Promise<{ value: T; ticks: number }> {
-  let ticks = 0;
-  const timer = setInterval(() => ticks++, 5);
-  try {
-    return { value: await work, ticks };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 describe("semaphores shared with PHP", () => {
   test("PHP holds: sem_acquire(nb) is false, tryAcquire null; an awaited acquire completes right after PHP releases", async () => {
@@ -56,7 +48,7 @@ describe("semaphores shared with PHP", () => {
     expect(nb).toEqual({ value: false, warnings: [] });
     using sem = Semaphore.open(key);
     expect(sem.tryAcquire()).toBeNull();
-    const { value: permit, ticks } = await ticking(sem.acquire({ timeout: 10_000 }));
+    const { value: permit, ticks } = await ticksDuring(sem.acquire({ timeout: 10_000 }));
     const acquiredAt = Date.now();
     const releasedAt = Number((await child.out.waitFor("released")).split(" ")[1]);
     expect(acquiredAt).toBeGreaterThanOrEqual(releasedAt);
