@@ -162,6 +162,19 @@ describe("MessageQueue: raw send and receive", () => {
     expect(text(target)).toBe("01234567");
   });
 
+  test("tryReceiveSync: null when nothing matches, the message when one does; removal still throws", () => {
+    const queue = fresh();
+    expect(queue.tryReceiveSync()).toBeNull();
+    queue.sendSync(2, { n: 2 });
+    expect(queue.tryReceiveSync({ type: 1 })).toBeNull();
+    expect(queue.tryReceiveSync({ type: 2 })).toEqual({ type: 2, value: { n: 2 } });
+    queue.sendSync(3, "raw", { serialize: false });
+    expect(queue.tryReceiveSync({ unserialize: false })).toEqual({ type: 3, value: "raw" });
+    expect(queue.tryReceiveSync()).toBeNull();
+    queue.remove();
+    expect(() => queue.tryReceiveSync()).toThrow(RemovedError);
+  });
+
   test("sync receive with a timeout polls: BusyError ETIMEDOUT after about the timeout", () => {
     const queue = fresh();
     const t0 = performance.now();

@@ -45,6 +45,9 @@ export interface QueueOptions {
 /** Options of the `for await` / `messages()` loop: those of a receive, without a per-message timeout. */
 export type LoopOptions = Omit<ReceiveOptions, "timeout">;
 
+/** What `#receiveNow(..., quiet)` returns when nothing matching is waiting. */
+const NOTHING_WAITING = -2;
+
 const TWO_53 = 2n ** 53n;
 const toType = (type: bigint): MessageType => (type < TWO_53 && type > -TWO_53 ? Number(type) : type);
 
@@ -325,8 +328,32 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     return { type, value: decodePayload(io.view(n), options?.unserialize ?? true) as T };
   }
 
-  /** msgrcv on this thread: the payload length in the buffer, or -1 when a held message matches. */
-  #receiveNow(options: ReceiveOptions | undefined, call: string, maxSize?: number): number {
+  /**
+   * Takes one matching message if one is already waiting, or returns `null`: never waits, and builds no
+   * error for an empty queue, so it is the cheap way to poll (the worker pool drains results with it).
+   * Other failures still throw (RemovedError, TooBigError for E2BIG, UnserializeError).
+   *
+   * @example
+   * ```ts
+   * for (let m = queue.tryReceiveSync(); m !== null; m = queue.tryReceiveSync()) handle(m.value);
+   * ```
+   */
+  tryReceiveSync<T = unknown>(options: LoopOptions = {}): Message<T> | null {
+    const n = this.#receiveNow({ ...options, timeout: 0 }, "tryReceiveSync", undefined, true);
+    if (n === NOTHING_WAITING) return null;
+    if (n < 0) {
+      const held = this.#takeHeld(options)!;
+      return { type: held.type, value: decodePayload(held.bytes, options.unserialize ?? true) as T };
+    }
+    const io = this.#io;
+    return { type: io.buffer.type, value: decodePayload(io.view(n), options.unserialize ?? true) as T };
+  }
+
+  /**
+   * msgrcv on this thread: the payload length in the buffer, -1 when a held message matches, or (only
+   * with `quiet`) {@link NOTHING_WAITING} instead of a BusyError when a no-wait receive finds nothing.
+   */
+  #receiveNow(options: ReceiveOptions | undefined, call: string, maxSize?: number, quiet = false): number {
     const io = this.#open(call);
     if (options === undefined && this.#held.length === 0) {
       // Hot path: any type, up to msgmax (or the caller's size), wait as long as it takes.
@@ -346,6 +373,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     else {
       const nowait = flags | IPC_NOWAIT;
       n = io.receive(maxSize, type, nowait);
+      if (n === -ERRNO.ENOMSG && quiet) return NOTHING_WAITING;
       if (n === -ERRNO.ENOMSG && timeout > 0) {
         const errno = pollWhileBusy(timeout, ERRNO.ENOMSG, () => {
           n = io.receive(maxSize, type, nowait);

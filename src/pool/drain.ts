@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { BusyError, RemovedError, UnserializeError } from "../errors.ts";
+import { RemovedError, UnserializeError } from "../errors.ts";
 import type { MessageQueue } from "../msg/queue.ts";
 import type { TaskLedger } from "./ledger.ts";
 import { isTaskMessage, POOL_MESSAGE_TYPE } from "./protocol.ts";
@@ -18,9 +18,11 @@ import { isTaskMessage, POOL_MESSAGE_TYPE } from "./protocol.ts";
 export function drainResults<T, R>(results: MessageQueue, ledger: TaskLedger<T, R>): void {
   for (;;) {
     try {
-      ledger.accept(results.receiveSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).value);
+      const message = results.tryReceiveSync({ type: POOL_MESSAGE_TYPE });
+      if (message === null) return;
+      ledger.accept(message.value);
     } catch (error) {
-      if (error instanceof BusyError || error instanceof RemovedError) return;
+      if (error instanceof RemovedError) return;
       if (!(error instanceof UnserializeError)) throw error;
       ledger.accept(undefined);
     }
@@ -32,9 +34,11 @@ export function drainTasks<T, R>(tasks: MessageQueue, ledger: TaskLedger<T, R>):
   for (;;) {
     let value: unknown;
     try {
-      value = tasks.receiveSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).value;
+      const message = tasks.tryReceiveSync({ type: POOL_MESSAGE_TYPE });
+      if (message === null) return;
+      value = message.value;
     } catch (error) {
-      if (error instanceof BusyError || error instanceof RemovedError) return;
+      if (error instanceof RemovedError) return;
       if (error instanceof UnserializeError) continue; // not ours
       throw error;
     }

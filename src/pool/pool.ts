@@ -367,11 +367,11 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     const submitted = this.#ledger.submitted, finishing = this.#finishing;
     for (let i = 0; i < SPIN_TRIES; i++) {
       try {
-        this.#ledger.accept(results.receiveSync({ type: POOL_MESSAGE_TYPE, timeout: 0 }).value);
-        return;
+        const message = results.tryReceiveSync({ type: POOL_MESSAGE_TYPE });
+        if (message !== null) return this.#ledger.accept(message.value);
       } catch (error) {
         if (error instanceof UnserializeError) return this.#ledger.accept(undefined); // not a result: garbage
-        if (!(error instanceof BusyError)) throw error;
+        throw error;
       }
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.#halt.signal.aborted || this.#ledger.submitted !== submitted || this.#finishing !== finishing) return;
