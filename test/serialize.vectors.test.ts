@@ -232,6 +232,50 @@ describe("default mode values", () => {
     expect(show(serialize(v))).toBe('a:2:{s:9:"__proto__";a:1:{s:8:"polluted";b:1;}s:1:"x";i:1;}');
   });
 
+  test("arrays after one of the same keys decode as they do alone (remembered key shapes)", () => {
+    const sKey = (k: string) => `s:${Buffer.byteLength(k, "latin1")}:"${k}";`;
+    const array = (pairs: [string, string][]) => `a:${pairs.length}:{${pairs.map(([k, v]) => k + v).join("")}}`;
+    const base: [string, string][] = [
+      [sKey("id"), "i:1;"],
+      [sKey("name"), 's:2:"ab";'],
+      [sKey("tags"), 'a:2:{i:0;s:1:"a";i:1;s:1:"b";}'],
+      [sKey("ok"), "b:1;"],
+    ];
+    const variants: [string, string][][] = [
+      base,
+      base.map(([k]) => [k, "d:2.5;"]),
+      [...base.slice(0, 2), [sKey("name"), "i:9;"], base[3]!], // duplicate key: last value, first position
+      [...base.slice(0, 2), [sKey("__proto__"), 'a:1:{s:8:"polluted";b:1;}'], base[3]!],
+      [...base.slice(0, 2), ["i:5;", "i:5;"], base[3]!], // int key after string keys
+      [...base.slice(0, 2), ["i:-1;", "i:5;"], ['s:1:"7";', "N;"]],
+      [...base.slice(0, 3), [sKey("\xff"), "i:1;"]], // a key that is not UTF-8: a Map
+      [...base.slice(0, 3), ['S:2:"\\6f\\6b";', "i:2;"]], // "ok" written with escapes
+      [[sKey("id"), "i:1;"], [sKey("x"), "i:2;"], [sKey("name"), "i:3;"], [sKey("ok"), "i:4;"]],
+      [...base, [sKey("extra"), "i:5;"]],
+      base.slice(0, 3),
+      [["i:0;", "i:1;"], ["i:1;", "i:2;"], ["i:2;", "i:3;"], ["i:3;", "i:4;"]],
+      [[sKey("ok"), "b:0;"], [sKey("tags"), "a:0:{}"], [sKey("name"), "N;"], [sKey("id"), "i:0;"]],
+    ];
+    const rows = [0, 0, 1, 2, 0, 3, 0, 4, 5, 0, 6, 0, 7, 0, 8, 8, 0, 9, 9, 10, 10, 0, 11, 0, 12, 0, 0].map((i) => array(variants[i]!));
+    const nested = rows.map((row, i) => `a:2:{s:1:"r";${row}s:1:"i";i:${i};}`);
+    for (const list of [rows, nested]) {
+      const whole = latin1(`a:${list.length}:{${list.map((row, i) => `i:${i};${row}`).join("")}}`);
+      for (const options of [{}, { mapArrays: true }]) {
+        const got = unserialize(whole, options) as unknown[];
+        expect(got).toHaveLength(list.length);
+        list.forEach((row, i) => {
+          const alone = unserialize(latin1(row), options);
+          expect(got[i]).toEqual(alone);
+          const keys = (v: unknown) => (v instanceof Map ? [...v.keys()] : Object.keys(v as object));
+          expect(keys(got[i])).toEqual(keys(alone));
+          expect(got[i] instanceof Map).toBe(alone instanceof Map);
+          if (!(alone instanceof Map) && !Array.isArray(alone)) expect(Object.getPrototypeOf(got[i])).toBe(Object.prototype);
+        });
+      }
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   test("references become shared identity", () => {
     const self = unserialize("a:1:{i:0;R:1;}") as unknown[];
     expect(self[0]).toBe(self);

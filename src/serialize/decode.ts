@@ -51,6 +51,20 @@ interface KeyShape {
   keys: PhpKey[];
 }
 
+/**
+ * The keys of the last array at a depth that became a plain object with only string keys (distinct,
+ * none `__proto__`), and where their tokens were in the input: rows of a table repeat them, so the
+ * next array of the same size is checked byte for byte and built without decoding its keys.
+ */
+interface RecordShape {
+  starts: number[];
+  ends: number[];
+  names: string[];
+}
+
+/** Most keys a {@link RecordShape} holds (larger arrays are seldom repeated rows). */
+const MAX_SHAPE_KEYS = 64;
+
 const NO_SLOTS: never[] = [];
 const EMPTY = new Uint8Array(0);
 
@@ -125,6 +139,8 @@ class Decoder implements NumberCursor {
   private slotKeys: unknown[] = NO_SLOTS;
   /** Per nesting depth, the key tokens (byte ranges) and keys of the last array parsed there. */
   private shapes: (KeyShape | undefined)[] | null = null;
+  /** Per nesting depth, the {@link RecordShape} of the last plain-object array with string keys there. */
+  private records: (RecordShape | undefined)[] | null = null;
   /** Non-empty arrays entered so far: key shapes are only worth remembering once there are several. */
   private arrays = 0;
   /** Warnings of the current pass, reported once it is over (a restarted pass drops them). */
@@ -158,6 +174,7 @@ class Decoder implements NumberCursor {
     this.slotHolders = NO_SLOTS;
     this.slotKeys = NO_SLOTS;
     this.shapes = null;
+    this.records = null;
     this.arrays = 0;
     this.warnings = null;
   }
@@ -185,6 +202,7 @@ class Decoder implements NumberCursor {
     this.depth = 0;
     this.warnings = null;
     this.shapes = null;
+    this.records = null;
     this.arrays = 0;
     this.slotHolders = [];
     this.slotKeys = [];
@@ -223,12 +241,8 @@ class Decoder implements NumberCursor {
         if (asKey) this.fail(this.p, "a float cannot be an array key");
         break;
       case 0x62: // b
-        if (b[start + 1] !== Ch.Colon || (b[start + 2] !== 0x30 && b[start + 2] !== 0x31) || b[start + 3] !== Ch.Semicolon || start + 3 >= this.n) {
-          this.fail(start, "bad boolean");
-        }
-        this.p = start + 4;
+        value = this.boolean(start);
         if (asKey) this.fail(this.p, "a boolean cannot be an array key");
-        value = b[start + 2] === 0x31;
         break;
       case 0x4e: // N
         if (b[start + 1] !== Ch.Semicolon || start + 1 >= this.n) this.fail(start, "bad null");
@@ -267,6 +281,17 @@ class Decoder implements NumberCursor {
     if (this.p < 0) this.fail(start, "bad int");
     if (this.clamped) this.warn("Warning", "Numerical result out of range", false);
     return value;
+  }
+
+  /** `b:0;` or `b:1;` */
+  private boolean(start: number): boolean {
+    const b = this.b;
+    const c = b[start + 2];
+    if (b[start + 1] !== Ch.Colon || (c !== 0x30 && c !== 0x31) || b[start + 3] !== Ch.Semicolon || start + 3 >= this.n) {
+      this.fail(start, "bad boolean");
+    }
+    this.p = start + 4;
+    return c === 0x31;
   }
 
   /** `d:` (PHP's grammar, see {@link readFloatToken}); a {@link PhpFloat} in exact mode. */
@@ -345,11 +370,16 @@ class Decoder implements NumberCursor {
   private array(start: number, holder: Holder | undefined, key: unknown, asKey: boolean): unknown {
     const b = this.b;
     let p = start + 2;
-    while (b[p]! >= Ch.Zero && b[p]! <= Ch.Nine) p++;
-    if (b[start + 1] !== Ch.Colon || p === start + 2 || b[p] !== Ch.Colon || b[p + 1] !== Ch.LBrace || p + 1 >= this.n) {
+    let count = 0;
+    let c = b[p]!;
+    while (c >= Ch.Zero && c <= Ch.Nine) {
+      count = count * 10 + (c - Ch.Zero);
+      c = b[++p]!;
+    }
+    if (b[start + 1] !== Ch.Colon || p === start + 2 || c !== Ch.Colon || b[p + 1] !== Ch.LBrace || p + 1 >= this.n) {
       this.fail(start, "bad array header");
     }
-    const count = this.signedCount(start + 2, p);
+    if (p - start - 2 > 15) count = this.signedCount(start + 2, p); // exact, clamped past int64
     p += 2;
     this.p = p;
     if (asKey) this.fail(p, "an array cannot be an array key");
@@ -371,9 +401,25 @@ class Decoder implements NumberCursor {
 
   /** Elements of a non-empty array, fast path (no references in the input): a list while keys are 0, 1, 2... */
   private arrayBody(count: number): unknown {
+    if (this.records !== null && !this.keyedAsMap) {
+      const shape = this.records[this.depth];
+      if (shape !== undefined && shape.names.length === count) {
+        const record = this.shapedRecord(shape, count);
+        if (record !== null) return record;
+      }
+    }
+    const keyStart = this.p;
     let k = this.arrayKey(0);
+    const keyEnd = this.p;
     let v = this.element();
-    if (k !== 0) return this.keyedBody(null, k, v, 0, count);
+    if (k !== 0) {
+      if (typeof k === "string" && k !== "__proto__" && !this.keyedAsMap && count <= MAX_SHAPE_KEYS && this.arrays > 1) {
+        const record: Record<string, unknown> = {};
+        record[k] = v;
+        return this.stringRecord(record, { starts: [keyStart], ends: [keyEnd], names: [k] }, count);
+      }
+      return this.keyedBody(null, k, v, 0, count);
+    }
     // Sized up front (count <= bytes left / 2): growing small arrays one push at a time costs more.
     const list: unknown[] = new Array(count);
     list[0] = v;
@@ -392,6 +438,57 @@ class Decoder implements NumberCursor {
     return list;
   }
 
+  /**
+   * An array of `count` elements whose keys may be those of `shape` (same depth, same size): each
+   * key token is compared with the remembered one and the object built with the known names. At
+   * the first different key the rest is read by {@link stringRecord}; `null` if the very first
+   * key differs (nothing read then).
+   */
+  private shapedRecord(shape: RecordShape, count: number): Record<string, unknown> | null {
+    const b = this.b;
+    const { starts, ends, names } = shape;
+    const record: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) {
+      const start = this.p;
+      const from = starts[i]!;
+      const length = ends[i]! - from;
+      let j = 0;
+      if (start + length <= this.n) while (j < length && b[start + j] === b[from + j]) j++;
+      if (j !== length) {
+        if (i === 0) return null;
+        const known = { starts: starts.slice(0, i), ends: ends.slice(0, i), names: names.slice(0, i) };
+        return this.stringRecord(record, known, count) as Record<string, unknown>;
+      }
+      this.p = start + length;
+      record[names[i]!] = this.element(); // names are distinct and never "__proto__"
+    }
+    return record;
+  }
+
+  /**
+   * The rest of an array being built as a plain object whose keys so far are `known` (distinct
+   * strings, none `__proto__`). If all its keys are such strings, its shape is remembered for the
+   * next array at this depth; from the first other key on, {@link recordBody} takes over.
+   */
+  private stringRecord(record: Record<string, unknown>, known: RecordShape, count: number): unknown {
+    for (let i = known.names.length; i < count; i++) {
+      const start = this.p;
+      const k = this.arrayKey(i);
+      const end = this.p;
+      const v = this.element();
+      if (typeof k !== "string" || k === "__proto__" || Object.hasOwn(record, k)) {
+        if (typeof k === "object") return this.mapBody(recordToMap(record, null), k, v, i, count);
+        return this.recordBody(record, -1, true, k, v, i, count);
+      }
+      record[k] = v;
+      known.starts.push(start);
+      known.ends.push(end);
+      known.names.push(k);
+    }
+    (this.records ??= [])[this.depth] = known;
+    return record;
+  }
+
   /** The rest of an array that is not a list, from element `i` (`k` => `v` already parsed). */
   private keyedBody(list: unknown[] | null, k: PhpKey, v: unknown, i: number, count: number): unknown {
     if (this.keyedAsMap || typeof k === "object") {
@@ -401,11 +498,18 @@ class Decoder implements NumberCursor {
     }
     const record: Record<string, unknown> = {};
     if (list !== null) for (let j = 0; j < list.length; j++) record[j] = list[j];
+    return this.recordBody(record, list === null ? -1 : list.length - 1, false, k, v, i, count);
+  }
+
+  /**
+   * The rest of an array decoded as a plain object, from element `i` (`k` => `v` already parsed, not
+   * a binary key). `record` holds the elements before: index keys up to `lastIndex` in order, then
+   * (`sawOtherKey`) other keys.
+   */
+  private recordBody(record: Record<string, unknown>, lastIndex: number, sawOtherKey: boolean, k: PhpKey, v: unknown, i: number, count: number): unknown {
     // JS lists array-index keys first, ascending. From the first key JS would move, keep the
     // insertion order in `order`, in case a binary key forces a switch to Map later.
     let order: string[] | null = null;
-    let lastIndex = list === null ? -1 : list.length - 1;
-    let sawOtherKey = false;
     for (;;) {
       const name = typeof k === "string" ? k : String(k);
       if (order !== null) {
@@ -438,12 +542,23 @@ class Decoder implements NumberCursor {
     }
   }
 
-  /** An element value of the fast path: strings and ints directly, the rest through {@link parse}. */
+  /** An element value of the fast path: the common tags directly, the rest through {@link parse}. */
   private element(): unknown {
     const start = this.p;
-    const tag = this.b[start];
-    if (tag === 0x73 && start < this.n) return this.string(start, undefined, undefined, As.Value);
-    if (tag === 0x69 && start < this.n) return this.integer(start);
+    if (start < this.n) {
+      switch (this.b[start]) {
+        case 0x73: // s
+          return this.string(start, undefined, undefined, As.Value);
+        case 0x69: // i
+          return this.integer(start);
+        case 0x64: // d
+          return this.float(start);
+        case 0x62: // b
+          return this.boolean(start);
+        case 0x61: // a
+          return this.array(start, undefined, undefined, false);
+      }
+    }
     return this.parse(undefined, undefined, As.Value);
   }
 
