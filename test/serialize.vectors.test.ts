@@ -276,6 +276,19 @@ describe("default mode values", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  test("short ASCII strings come back exact through the intern cache (also on the second decode)", () => {
+    let seed = 7;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const strings = Array.from({ length: 6000 }, (_, i) => {
+      const length = 1 + (i % 9);
+      const alphabet = i % 3 === 0 ? "\0\x7fab" : "abcdefghijklmnopqrstuvwxyz0123456789";
+      return Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+    });
+    const bytes = latin1(`a:${strings.length}:{${strings.map((t, i) => `i:${i};s:${t.length}:"${t}";`).join("")}}`);
+    expect(unserialize(bytes)).toEqual(strings);
+    expect(unserialize(bytes)).toEqual(strings);
+  });
+
   test("references become shared identity", () => {
     const self = unserialize("a:1:{i:0;R:1;}") as unknown[];
     expect(self[0]).toBe(self);

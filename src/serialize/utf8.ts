@@ -19,6 +19,13 @@ const encoder = new TextEncoder();
 const MAX_INTERNED = 24;
 const CACHE_SLOTS = 4096;
 const cache: string[] = new Array<string>(CACHE_SLOTS).fill("");
+/**
+ * Longest string whose bytes are their own cache key: the length and up to 7 ASCII bytes as
+ * base-128 digits fit the 53 bits a double holds exactly, so a hit needs no comparison of chars.
+ */
+const MAX_PACKED = 7;
+/** Per cache slot, the packed bytes of its string if it is that short, else -1. */
+const packedKeys = new Float64Array(CACHE_SLOTS).fill(-1);
 
 /** A `Buffer` with Bun's (and Node's) native, untyped slicer: one call, no argument parsing. */
 export type ByteView = Buffer & { latin1Slice(start: number, end: number): string };
@@ -54,6 +61,11 @@ export function decodeString(bytes: Uint8Array, start: number, end: number): Php
   const length = end - start;
   if (length <= MAX_INTERNED) {
     if (length === 0) return "";
+    if (length <= MAX_PACKED) {
+      const text = shortAscii(bytes, start, end);
+      if (text !== null) return text;
+      return decodeUtf8(bytes, start, end);
+    }
     let hash = length;
     let ascii = true;
     for (let i = start; i < end; i++) {
@@ -69,8 +81,31 @@ export function decodeString(bytes: Uint8Array, start: number, end: number): Php
   return decodeUtf8(bytes, start, end);
 }
 
+/** The interned string of `bytes[start, end)` (1 to {@link MAX_PACKED} bytes), or `null` if not ASCII. */
+function shortAscii(bytes: Uint8Array, start: number, end: number): string | null {
+  const length = end - start;
+  let hash = length;
+  let packed = length;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c >= 0x80) return null;
+    hash = (Math.imul(hash, 31) + c) | 0;
+    packed = packed * 128 + c;
+  }
+  const slot = cacheSlot(hash);
+  if (packedKeys[slot] === packed) return cache[slot]!;
+  const text = latin1(bytes, start, end);
+  cache[slot] = text;
+  packedKeys[slot] = packed;
+  return text;
+}
+
+function cacheSlot(hash: number): number {
+  return (hash ^ (hash >>> 12)) & (CACHE_SLOTS - 1);
+}
+
 function internAscii(bytes: Uint8Array, start: number, length: number, hash: number): string {
-  const slot = (hash ^ (hash >>> 12)) & (CACHE_SLOTS - 1);
+  const slot = cacheSlot(hash);
   const cached = cache[slot]!;
   if (cached.length === length) {
     let i = 0;
@@ -79,6 +114,7 @@ function internAscii(bytes: Uint8Array, start: number, length: number, hash: num
   }
   const text = latin1(bytes, start, start + length);
   cache[slot] = text;
+  packedKeys[slot] = -1;
   return text;
 }
 
