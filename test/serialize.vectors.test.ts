@@ -211,6 +211,12 @@ describe("default mode values", () => {
     expect(unserialize('a:2:{s:2:"id";i:7;s:4:"tags";a:1:{i:0;s:1:"x";}}')).toEqual({ id: 7, tags: ["x"] });
     expect(unserialize('a:2:{i:1;s:1:"b";i:0;s:1:"a";}')).toEqual({ 0: "a", 1: "b" });
     expect(unserialize("a:0:{}")).toEqual([]);
+    expect(unserialize('a:3:{i:0;s:1:"a";i:0;s:1:"b";i:1;s:1:"c";}')).toEqual(["b", "c"]);
+    expect(unserialize("a:2:{i:00;i:1;i:+1;i:2;}")).toEqual([1, 2]);
+    expect(unserialize('a:2:{i:0;i:1;s:1:"1";i:2;}')).toEqual([1, 2]);
+    expect(unserialize("a:2:{i:0;i:1;i:2;i:2;}")).toEqual({ 0: 1, 2: 2 });
+    const eleven = Array.from({ length: 11 }, (_, i) => i);
+    expect(unserialize(`a:11:{${eleven.map((i) => `i:${i};i:${i};`).join("")}}`)).toEqual(eleven);
   });
 
   test("mapArrays keeps int keys and order", () => {
