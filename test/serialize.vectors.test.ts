@@ -217,6 +217,13 @@ describe("default mode values", () => {
     expect(unserialize("a:2:{i:0;i:1;i:2;i:2;}")).toEqual({ 0: 1, 2: 2 });
     const eleven = Array.from({ length: 11 }, (_, i) => i);
     expect(unserialize(`a:11:{${eleven.map((i) => `i:${i};i:${i};`).join("")}}`)).toEqual(eleven);
+    const many = Array.from({ length: 1234 }, (_, i) => i);
+    const listOf = (key: (i: number) => string) => unserialize(`a:1234:{${many.map((i) => `${key(i)}i:${i};`).join("")}}`);
+    expect(listOf((i) => `i:${i};`)).toEqual(many);
+    expect(listOf((i) => (i === 100 ? "i:0100;" : i === 7 ? "i:+7;" : `i:${i};`))).toEqual(many);
+    const skipped = listOf((i) => (i === 100 ? "i:1000;" : `i:${i};`)) as Record<string, number | undefined>;
+    expect(Object.keys(skipped)).toHaveLength(1233); // 1000 twice: the last value wins
+    expect([skipped[99], skipped[100], skipped[101], skipped[1000], skipped[1233]]).toEqual([99, undefined, 101, 1000, 1233]);
   });
 
   test("mapArrays keeps int keys and order", () => {

@@ -409,7 +409,7 @@ class Decoder implements NumberCursor {
       }
     }
     const keyStart = this.p;
-    let k = this.isDigitKey(0) ? 0 : this.arrayKey(0);
+    let k = this.isIndexKey(0) ? 0 : this.arrayKey(0);
     const keyEnd = this.p;
     let v = this.element();
     if (k !== 0) {
@@ -425,7 +425,7 @@ class Decoder implements NumberCursor {
     list[0] = v;
     let length = 1;
     for (let i = 1; i < count; i++) {
-      k = i < 10 && this.isDigitKey(i) ? i : this.arrayKey(i);
+      k = this.isIndexKey(i) ? i : this.arrayKey(i);
       v = this.element();
       if (k === length) list[length++] = v;
       else if (typeof k === "number" && k >= 0 && k < length) list[k] = v; // duplicate: last wins, position kept
@@ -562,15 +562,19 @@ class Decoder implements NumberCursor {
     return this.parse(undefined, undefined, As.Value);
   }
 
-  /** Whether the next key is `i:<digit>;` for `digit` (0 to 9), the key of a short list's element; consumed if so. */
-  private isDigitKey(digit: number): boolean {
+  /** Whether the next key is `i:<index>;` in PHP's own spelling, the key of a list's element; consumed if so. */
+  private isIndexKey(index: number): boolean {
     const b = this.b;
     const p = this.p;
-    if (p + 3 < this.n && b[p] === 0x69 && b[p + 1] === Ch.Colon && b[p + 2] === Ch.Zero + digit && b[p + 3] === Ch.Semicolon) {
-      this.p = p + 4;
-      return true;
+    let digits = 1;
+    for (let rest = index; rest >= 10; rest = (rest / 10) | 0) digits++;
+    const end = p + 2 + digits; // the ';'
+    if (end >= this.n || b[p] !== 0x69 || b[p + 1] !== Ch.Colon || b[end] !== Ch.Semicolon) return false;
+    for (let q = end - 1, rest = index; q > p + 1; q--, rest = (rest / 10) | 0) {
+      if (b[q] !== Ch.Zero + (rest % 10)) return false;
     }
-    return false;
+    this.p = end + 1;
+    return true;
   }
 
   /** An array key: `i:` or `s:` directly, anything else through {@link parse} (which fails or converts). */
