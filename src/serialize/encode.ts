@@ -227,7 +227,7 @@ class Encoder {
     const earlier = seen.get(identity);
     if (earlier !== undefined) {
       if (viaRef) return this.backReference(earlier);
-      return this.token(0x72, earlier);
+      return this.intToken(0x72, earlier);
     }
     seen.set(identity, this.slot);
     if (v instanceof PhpIncompleteObject) {
@@ -256,17 +256,7 @@ class Encoder {
   /** `R:n;`, which does not take a slot of its own. */
   private backReference(slot: number): void {
     this.slot--;
-    this.token(0x52, slot);
-  }
-
-  /** `R:n;` or `r:n;` */
-  private token(tag: number, slot: number): void {
-    const b = this.buffer;
-    b[this.pos] = tag;
-    b[this.pos + 1] = 0x3a;
-    const p = writeInt(b, this.pos + 2, slot);
-    b[p] = 0x3b;
-    this.pos = p + 1;
+    this.intToken(0x52, slot);
   }
 
   private null(): void {
@@ -290,7 +280,7 @@ class Encoder {
     this.float(v);
   }
 
-  /** `i:<n>;` (also array keys); `tag` is `i`. Small ones are two precomputed word stores. */
+  /** `<tag>:<n>;`: `i:` ints and int keys (small ones are two precomputed word stores), `r:`/`R:` back-references. */
   private intToken(tag: number, n: number): void {
     if (n >= 0 && n < SMALL_INTS && tag === 0x69) {
       this.pos = writeSmallIntToken(this.view, this.pos, n);
