@@ -29,7 +29,7 @@ import { QueueIo } from "../src/msg/io.ts";
 import { trySetQueue, tryStatQueue } from "../src/msg/stat.ts";
 import { PhpFloat } from "../src/serialize/index.ts";
 import { PhpError, ValueError, warn } from "./diagnostics.ts";
-import { intArg, phpTypeName } from "./types.ts";
+import { hexKey, intArg, phpTypeName } from "./types.ts";
 import { MSG_EXCEPT, MSG_IPC_NOWAIT, MSG_NOERROR } from "./msg-constants.ts";
 import type { Ref } from "./ref.ts";
 
@@ -76,11 +76,6 @@ export class SysvMessageQueue {
 function queueArg(fn: string, queue: unknown): QueueIo {
   if (queue instanceof SysvMessageQueue) return ioOf(queue);
   throw new TypeError(`${fn}(): Argument #1 ($queue) must be of type SysvMessageQueue, ${phpTypeName(queue)} given`);
-}
-
-/** A key as `%lx` prints PHP's 64-bit int: two's complement, lowercase, no padding. */
-function hexKey(key: number | bigint): string {
-  return BigInt.asUintN(64, BigInt(key)).toString(16);
 }
 
 /**

@@ -22,20 +22,9 @@ import { toKey } from "../src/keys/key.ts";
 import { joinSet, SET_SIZE } from "../src/sem/protocol.ts";
 import { Semaphore } from "../src/sem/semaphore.ts";
 import { PhpError, warn } from "./diagnostics.ts";
-import { phpTypeName } from "./types.ts";
+import { hexKey, hexKeyT, phpTypeName } from "./types.ts";
 
 const constructing = Symbol("sem_get");
-
-/** Hex of a PHP int key as `sem_get` prints it (64-bit two's complement, no padding). */
-function hex64(key: number | bigint): string {
-  return BigInt.asUintN(64, BigInt(key)).toString(16);
-}
-
-/** Hex of a `key_t` as sem_acquire/sem_release/sem_remove print it (`%x`). */
-function hex32(key: number): string {
-  return (key >>> 0).toString(16);
-}
-
 
 /**
  * PHP's `SysvSemaphore`: the handle `sem_get()` returns. Not constructible directly.
@@ -79,7 +68,7 @@ export function sem_get(
   const keyT = toKey(key);
   const id = libc.semget(keyT, SET_SIZE, Number(BigInt.asIntN(32, BigInt(permissions))) | IPC_CREAT);
   if (id === -1) {
-    warn("sem_get", `Failed for key 0x${hex64(key)}: ${strerror(lastErrno())}`);
+    warn("sem_get", `Failed for key 0x${hexKey(key)}: ${strerror(lastErrno())}`);
     return false;
   }
   const messages = {
@@ -89,7 +78,7 @@ export function sem_get(
     unlock: "Failed releasing SYSVSEM_SETVAL for key",
   };
   for (const problem of joinSet(id, Number(BigInt.asIntN(32, BigInt(max_acquire))))) {
-    warn("sem_get", `${messages[problem.step]} 0x${hex64(key)}: ${strerror(problem.errno)}`);
+    warn("sem_get", `${messages[problem.step]} 0x${hexKey(key)}: ${strerror(problem.errno)}`);
   }
   return new SysvSemaphore(constructing, new Semaphore(keyT, id, auto_release));
 }
@@ -112,7 +101,7 @@ export function sem_acquire(semaphore: SysvSemaphore, non_blocking: boolean = fa
     return true;
   } catch (e) {
     if (!(e instanceof IpcError)) throw e;
-    warn("sem_acquire", `Failed to acquire key 0x${hex32(sem.key)}: ${strerror(e.errno)}`);
+    warn("sem_acquire", `Failed to acquire key 0x${hexKeyT(sem.key)}: ${strerror(e.errno)}`);
     return false;
   }
 }
@@ -129,7 +118,7 @@ export function sem_release(semaphore: SysvSemaphore): boolean {
   const h = handle("sem_release", semaphore);
   const sem = h.semaphore;
   if (sem.held === 0 && !h.removed) {
-    warn("sem_release", `SysV semaphore for key 0x${hex32(sem.key)} is not currently acquired`);
+    warn("sem_release", `SysV semaphore for key 0x${hexKeyT(sem.key)} is not currently acquired`);
     return false;
   }
   try {
@@ -137,7 +126,7 @@ export function sem_release(semaphore: SysvSemaphore): boolean {
     return true;
   } catch (e) {
     if (!(e instanceof IpcError)) throw e;
-    warn("sem_release", `Failed to release key 0x${hex32(sem.key)}: ${strerror(e.errno)}`);
+    warn("sem_release", `Failed to release key 0x${hexKeyT(sem.key)}: ${strerror(e.errno)}`);
     return false;
   }
 }
@@ -154,14 +143,14 @@ export function sem_remove(semaphore: SysvSemaphore): boolean {
   const h = handle("sem_remove", semaphore);
   const sem = h.semaphore;
   if (!sem.exists()) {
-    warn("sem_remove", `SysV semaphore for key 0x${hex32(sem.key)} does not (any longer) exist`);
+    warn("sem_remove", `SysV semaphore for key 0x${hexKeyT(sem.key)} does not (any longer) exist`);
     return false;
   }
   try {
     sem.remove();
   } catch (e) {
     if (!(e instanceof IpcError)) throw e;
-    warn("sem_remove", `Failed for SysV semaphore for key 0x${hex32(sem.key)}: ${strerror(e.errno)}`);
+    warn("sem_remove", `Failed for SysV semaphore for key 0x${hexKeyT(sem.key)}: ${strerror(e.errno)}`);
     return false;
   }
   h.removed = true;

@@ -29,14 +29,9 @@ import { openSegmentWithFlags } from "../src/shm/internal.ts";
 import { DEFAULT_SIZE, HEADER_SIZE } from "../src/vars/layout.ts";
 import { SharedVariables } from "../src/vars/variables.ts";
 import { emit, PhpError, ValueError, warn } from "./diagnostics.ts";
-import { phpTypeName } from "./types.ts";
+import { hexKey, hexKeyT, phpTypeName } from "./types.ts";
 
 const constructing = Symbol("shm_attach");
-
-/** Hex of a PHP int key as sysvshm prints it (64-bit two's complement, no padding). */
-function hex64(key: number | bigint): string {
-  return BigInt.asUintN(64, BigInt(key)).toString(16);
-}
 
 /**
  * PHP's `SysvSharedMemory`: the handle `shm_attach()` returns. Not constructible directly.
@@ -99,7 +94,7 @@ export function shm_attach(key: number | bigint, size: number | null = null, per
     if (!(e instanceof IpcError)) throw e;
     if (e.syscall !== "shmget") return attachFailed(key, e);
     if (wanted < HEADER_SIZE) {
-      warn("shm_attach", `Failed for key 0x${hex64(key)}: memorysize too small`);
+      warn("shm_attach", `Failed for key 0x${hexKey(key)}: memorysize too small`);
       return false;
     }
     try {
@@ -114,7 +109,7 @@ export function shm_attach(key: number | bigint, size: number | null = null, per
   }
   if (segment.size < HEADER_SIZE) {
     segment.detach();
-    warn("shm_attach", `Failed for key 0x${hex64(key)}: segment too small`);
+    warn("shm_attach", `Failed for key 0x${hexKey(key)}: segment too small`);
     return false;
   }
   const unserialize = { onWarning: (w: { level: "Warning" | "Notice"; message: string }) => emit(w.level, "shm_get_var", w.message) };
@@ -122,7 +117,7 @@ export function shm_attach(key: number | bigint, size: number | null = null, per
 }
 
 function attachFailed(key: number | bigint, e: IpcError): false {
-  warn("shm_attach", `Failed for key 0x${hex64(key)}: ${strerror(e.errno)}`);
+  warn("shm_attach", `Failed for key 0x${hexKey(key)}: ${strerror(e.errno)}`);
   return false;
 }
 
@@ -155,7 +150,7 @@ export function shm_remove(shm: SysvSharedMemory): boolean {
     return true;
   } catch (e) {
     if (!(e instanceof IpcError)) throw e;
-    warn("shm_remove", `Failed for key 0x${(vars.key >>> 0).toString(16)}, id ${vars.id}: ${strerror(e.errno)}`);
+    warn("shm_remove", `Failed for key 0x${hexKeyT(vars.key)}, id ${vars.id}: ${strerror(e.errno)}`);
     return false;
   }
 }

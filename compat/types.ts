@@ -1,6 +1,7 @@
 /**
- * PHP's argument typing in the compat layer: the type name PHP's TypeErrors print, and PHP's coercion of
- * an `int` parameter. One copy for every compat module.
+ * PHP's argument typing and value printing in the compat layer (internal, not re-exported): the type name
+ * PHP's TypeErrors print, PHP's coercion of an `int` parameter, and keys in hex as PHP's warnings print them.
+ * One copy for every compat module.
  *
  * @example
  * ```ts
@@ -43,4 +44,17 @@ export function intArg(fn: string, position: number, name: string, value: unknow
   if (typeof value === "number" && Number.isInteger(value)) return value;
   if (typeof value === "boolean") return value ? 1 : 0;
   throw new TypeError(`${fn}(): Argument #${position} ($${name}) must be of type int, ${phpTypeName(value)} given`);
+}
+
+/**
+ * A key as PHP's warnings print a PHP int with `%lx` (sysvshm, sysvmsg, `sem_get`): 64-bit two's
+ * complement, lowercase, no padding (`-1` → `ffffffffffffffff`).
+ */
+export function hexKey(key: number | bigint): string {
+  return BigInt.asUintN(64, BigInt(key)).toString(16);
+}
+
+/** A `key_t` as PHP's warnings print it with `%x` (`sem_acquire`, `sem_release`, `sem_remove`, `shm_remove`). */
+export function hexKeyT(key: number): string {
+  return (key >>> 0).toString(16);
 }
