@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { ipcError, type IpcError, type IpcErrorContext } from "../errors.ts";
+import { ipcError, RemovedError, type IpcError, type IpcErrorContext } from "../errors.ts";
 import { lastErrno, strerror } from "./libc.ts";
 
 /** errno values used by System V IPC calls (Linux). */
@@ -29,6 +29,14 @@ export function errnoName(errno: number): string {
 /** Build the error for a given errno (reads strerror's text). */
 export function errorFor(errno: number, syscall: string, context: IpcErrorContext = {}): IpcError {
   return ipcError({ ...context, syscall, errno, code: errnoName(errno), text: strerror(errno) });
+}
+
+/**
+ * The error for a call on an id this handle already had, when the answer means the object is gone
+ * (EIDRM, or EINVAL on that stale id): always a {@link RemovedError}, with the errno's own code and text.
+ */
+export function removedErrorFor(errno: number, syscall: string, context: IpcErrorContext = {}): IpcError {
+  return new RemovedError({ ...context, syscall, errno, code: errnoName(errno), text: strerror(errno) });
 }
 
 /**

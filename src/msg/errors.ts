@@ -10,9 +10,8 @@
  * ```
  * @module
  */
-import { ERRNO, errnoName, errorFor } from "../ffi/errno.ts";
-import { strerror } from "../ffi/libc.ts";
-import { RemovedError, type IpcError } from "../errors.ts";
+import { ERRNO, errorFor, removedErrorFor } from "../ffi/errno.ts";
+import type { IpcError } from "../errors.ts";
 import type { QueueIo } from "./io.ts";
 import { messageLimits } from "./limits.ts";
 import { tryStatQueue } from "./stat.ts";
@@ -34,10 +33,7 @@ export function queueCapacity(id: number): number | null {
 
 /** The error for a queue that was removed (EIDRM while waiting, or EINVAL on its stale id). */
 export function removedError(io: QueueIo, errno: number, syscall: string): IpcError {
-  return new RemovedError({
-    key: io.key, id: io.id, syscall, errno, code: errnoName(errno), text: strerror(errno),
-    detail: "the queue was removed",
-  });
+  return removedErrorFor(errno, syscall, { key: io.key, id: io.id, detail: "the queue was removed" });
 }
 
 /**

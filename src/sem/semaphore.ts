@@ -20,7 +20,7 @@
  * @module
  */
 import { GETNCNT, GETVAL, IPC_CREAT, IPC_EXCL, IPC_RMID, SEMVMX } from "../ffi/constants.ts";
-import { check, ERRNO, errorFor } from "../ffi/errno.ts";
+import { check, ERRNO, errorFor, removedErrorFor } from "../ffi/errno.ts";
 import { lastErrno, libc, strerror } from "../ffi/libc.ts";
 import { timespec } from "../ffi/structs.ts";
 import { BusyError, ClosedError, IpcError, RemovedError, type IpcErrorContext } from "../errors.ts";
@@ -66,8 +66,7 @@ const dropped = new FinalizationRegistry<HandleState>((state) => {
 
 /** The error of a failed semop/semctl; EINVAL on an id we had means the set was removed. */
 function semError(errno: number, syscall: string, context: IpcErrorContext): IpcError {
-  if (errno !== ERRNO.EINVAL) return errorFor(errno, syscall, context);
-  return new RemovedError({ ...context, syscall, errno, code: "EINVAL", text: strerror(errno) });
+  return errno === ERRNO.EINVAL ? removedErrorFor(errno, syscall, context) : errorFor(errno, syscall, context);
 }
 
 function checkTimeout(timeout: number | undefined): number | undefined {
