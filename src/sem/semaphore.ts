@@ -21,9 +21,9 @@
  */
 import { GETNCNT, GETVAL, IPC_CREAT, IPC_EXCL, IPC_RMID, SEMVMX } from "../ffi/constants.ts";
 import { check, ERRNO, errorFor, removedErrorFor } from "../ffi/errno.ts";
-import { lastErrno, libc, strerror } from "../ffi/libc.ts";
+import { lastErrno, libc } from "../ffi/libc.ts";
 import { timespec } from "../ffi/structs.ts";
-import { BusyError, ClosedError, IpcError, RemovedError, type IpcErrorContext } from "../errors.ts";
+import { IpcError, type IpcErrorContext } from "../errors.ts";
 import { toKey, type KeyLike } from "../keys/key.ts";
 import { runBlocking } from "../wait/pool.ts";
 import { markReleased, Permit, type PermitOwner } from "./permit.ts";
@@ -261,10 +261,7 @@ export class Semaphore implements Disposable {
     this.#assertOpen();
     const last = this.#permits.length - 1;
     if (last < 0) {
-      throw new IpcError({
-        syscall: "Semaphore.release", code: "EINVAL", errno: ERRNO.EINVAL, text: strerror(ERRNO.EINVAL),
-        key: this.key, id: this.id, detail: "this handle holds no permit",
-      });
+      throw errorFor(ERRNO.EINVAL, "Semaphore.release", { key: this.key, id: this.id, detail: "this handle holds no permit" });
     }
     markReleased(this.#releaseAt(last));
   }
@@ -377,10 +374,7 @@ export class Semaphore implements Disposable {
   }
 
   #throwClosed(): never {
-    throw new ClosedError({
-      syscall: "Semaphore", code: "EBADF", errno: ERRNO.EBADF, text: strerror(ERRNO.EBADF),
-      key: this.key, id: this.id, detail: "the handle was closed",
-    });
+    throw errorFor(ERRNO.EBADF, "Semaphore", { key: this.key, id: this.id, detail: "the handle was closed" });
   }
 
   #error(errno: number, syscall: string): IpcError {
@@ -391,9 +385,8 @@ export class Semaphore implements Disposable {
     throw this.#timedOut(ms);
   }
 
-  #timedOut(ms: number): BusyError {
-    return new BusyError({
-      syscall: "semtimedop", code: "EAGAIN", errno: ERRNO.EAGAIN, text: strerror(ERRNO.EAGAIN),
+  #timedOut(ms: number): IpcError {
+    return errorFor(ERRNO.EAGAIN, "semtimedop", {
       key: this.key, id: this.id, detail: ms === 0 ? "no permit free" : `no permit within ${ms} ms`,
     });
   }

@@ -23,8 +23,8 @@
  * ```
  * @module
  */
-import { CorruptError, type IpcErrorContext } from "../errors.ts";
-import { ERRNO } from "../ffi/errno.ts";
+import type { CorruptError, IpcErrorContext } from "../errors.ts";
+import { ERRNO, errorFor } from "../ffi/errno.ts";
 
 /** Size of the header (`sizeof(sysvshm_chunk_head)`) and offset of the first chunk. */
 export const HEADER_SIZE = 40;
@@ -273,8 +273,5 @@ function badHeader(bytes: Uint8Array, site: Site, start: number, end: number, fr
 
 function corrupt(site: Site, key: number | bigint | undefined, what: string): never {
   const about = key === undefined ? "" : `looking up variable ${key}: `;
-  throw new CorruptError({
-    ...site.context, syscall: site.call, code: "EBADMSG", errno: ERRNO.EBADMSG, text: "Bad message",
-    detail: `${about}${what}`,
-  });
+  throw errorFor(ERRNO.EBADMSG, site.call, { ...site.context, detail: `${about}${what}` });
 }

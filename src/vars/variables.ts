@@ -15,9 +15,8 @@
  * ```
  * @module
  */
-import { CorruptError, IpcError, NotFoundError, TooBigError, UnserializeError } from "../errors.ts";
+import { type CorruptError, IpcError, NotFoundError, UnserializeError } from "../errors.ts";
 import { ERRNO, errorFor } from "../ffi/errno.ts";
-import { strerror } from "../ffi/libc.ts";
 import { toKey, type KeyLike } from "../keys/key.ts";
 import type { PhpValue, UnserializeOptions } from "../serialize/index.ts";
 import { unserializeWith } from "../serialize/decode.ts";
@@ -169,8 +168,7 @@ export class SharedVariables implements Disposable {
     this.#sites = { get: site("get"), has: site("has"), set: site("set"), delete: site("delete"), keys: site("keys"), stat: site("stat") };
     const bytes = segmentBytes(segment, "SharedVariables");
     if (segment.size < HEADER_SIZE) {
-      throw new IpcError({
-        syscall: "SharedVariables", code: "EINVAL", errno: ERRNO.EINVAL, text: strerror(ERRNO.EINVAL),
+      throw errorFor(ERRNO.EINVAL, "SharedVariables", {
         key: segment.key, id: segment.id, detail: `the segment (${segment.size} bytes) is smaller than the 40-byte header`,
       });
     }
@@ -249,8 +247,7 @@ export class SharedVariables implements Disposable {
     const available = room(header) + (old >= 0 ? chunkSizeAt(words, old) : 0);
     const need = chunkSize(length);
     if (need > available) {
-      throw new TooBigError({
-        syscall: site.call, code: "ENOSPC", errno: ERRNO.ENOSPC, text: strerror(ERRNO.ENOSPC),
+      throw errorFor(ERRNO.ENOSPC, site.call, {
         key: this.key, id: this.id,
         detail: `variable ${key}: ${length} serialized bytes need ${need}, ${available} available; ${old >= 0 ? "the old value is kept" : "nothing was stored"}`,
       });
@@ -359,9 +356,7 @@ export class SharedVariables implements Disposable {
   }
 
   #corrupt(call: string, detail: string, cause?: unknown): CorruptError {
-    const error = new CorruptError({
-      syscall: call, code: "EBADMSG", errno: ERRNO.EBADMSG, text: "Bad message", key: this.key, id: this.id, detail,
-    });
+    const error = errorFor(ERRNO.EBADMSG, call, { key: this.key, id: this.id, detail });
     if (cause) error.cause = cause;
     return error;
   }
