@@ -19,7 +19,7 @@ import { UnserializeError } from "../src/errors.ts";
 import { PhpEnum, PhpObject, serialize as encode, unserialize as decode } from "../src/serialize/index.ts";
 import type { UnserializeOptions, UnserializeWarning } from "../src/serialize/index.ts";
 import { emit, ValueError } from "./diagnostics.ts";
-import { phpTypeName } from "./types.ts";
+import { isPhpArray, phpTypeName } from "./types.ts";
 
 /**
  * PHP's `Exception` (thrown by `serialize()` for closures), as a JS error named `"Exception"`.
@@ -119,15 +119,6 @@ function maxDepth(option: unknown): number | undefined {
   if (Number(option) < 0) throw new ValueError('unserialize(): Option "max_depth" must be greater than or equal to 0');
   return Number(option);
 }
-
-/** JS values that stand for a PHP array: arrays, plain objects, Maps. */
-function isPhpArray(value: unknown): value is unknown[] | Record<string, unknown> | Map<unknown, unknown> {
-  if (Array.isArray(value) || value instanceof Map) return true;
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 
 function containsFunction(value: unknown, seen: Set<unknown>): boolean {
   if (typeof value === "function") return true;

@@ -30,9 +30,16 @@ export function phpTypeName(value: unknown): string {
   if (value instanceof Uint8Array) return "string";
   if (value instanceof PhpFloat) return "float";
   if (value instanceof PhpObject || value instanceof PhpEnum || value instanceof PhpCustom) return value.className;
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (Array.isArray(value) || value instanceof Map || proto === Object.prototype || proto === null) return "array";
+  if (isPhpArray(value)) return "array";
   return (value as object).constructor?.name ?? "object";
+}
+
+/** True for the JS values that stand for a PHP array: arrays, `Map`s and plain objects. */
+export function isPhpArray(value: unknown): value is unknown[] | Record<string, unknown> | Map<unknown, unknown> {
+  if (Array.isArray(value) || value instanceof Map) return true;
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
