@@ -67,7 +67,24 @@ export class IpcError extends Error {
     this.syscall = init.syscall;
     this.key = init.key;
     this.id = init.id;
+    dropInternalFrames(this, new.target);
   }
+}
+
+/** Stack lines of the files that only build errors: this one and `ffi/errno.ts`. */
+const INTERNAL_FRAME = /[\\/]src[\\/](?:errors|ffi[\\/]errno)\.ts:\d+/;
+
+/**
+ * Makes the stack start where the failing call was made: V8's `captureStackTrace` drops the constructors,
+ * then the frames of the error-building helpers (`ipcError`, `errorFor`, `check`) go too.
+ */
+function dropInternalFrames(error: Error, constructor: Function): void {
+  Error.captureStackTrace?.(error, constructor);
+  const stack = error.stack;
+  if (typeof stack !== "string") return;
+  const frames = stack.split("\n").filter((line) => /^\s+at /.test(line) && !INTERNAL_FRAME.test(line));
+  // The subclass's `name` field is set after this base constructor runs: head the stack with the class name.
+  error.stack = [`${constructor.name}: ${error.message}`, ...frames].join("\n");
 }
 
 /** The key has no object (ENOENT) and the call was not allowed to create one. */

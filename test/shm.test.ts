@@ -101,7 +101,7 @@ describe("open modes", () => {
     expect(() => SharedMemory.createNew(key, -1)).toThrow(RangeError);
     expect(() => SharedMemory.createNew(key, 8, { mode: 0o1777 })).toThrow(RangeError);
     expect(inKernel(-1)).toBe(false);
-    expect(listIpc("shm").some((o) => o.key === key)).toBe(false);
+    expect(listIpc("shm").some((o) => (o.key | 0) === key)).toBe(false);
   });
 });
 
@@ -205,7 +205,7 @@ describe("remove and detach", () => {
     expect(inKernel(shm.id)).toBe(true);
     shm.detach();
     expect(inKernel(shm.id)).toBe(false);
-    expect(listIpc("shm").some((o) => o.key === shm.key)).toBe(false);
+    expect(listIpc("shm").some((o) => (o.key | 0) === shm.key)).toBe(false);
   });
 
   test("after detach every use throws ClosedError naming the call and key; detach is idempotent", () => {

@@ -16,7 +16,7 @@ const nobody = unprivileged();
 
 /** Removes whatever segment `key` names (PHP and our side each start from nothing). */
 function clear(key: number): void {
-  for (const o of listIpc("shm")) if (o.key === key) removeIpc("shm", o.id);
+  for (const o of listIpc("shm")) if ((o.key | 0) === key) removeIpc("shm", o.id);
 }
 
 /**
@@ -151,13 +151,13 @@ describe("compat shm_*: PHP 8.2's warnings, errors and results", () => {
       import { shm_attach } from ${COMPAT}; import { compatOutcome } from ${OUTCOME};
       console.log(JSON.stringify(compatOutcome(() => shm_attach(${fresh}, 100, 0))));`);
     expect(JSON.parse(made.stdout)).toEqual([`Warning: shm_attach(): Failed for key 0x${fresh.toString(16)}: Permission denied`, "return: false"]);
-    expect(listIpc("shm").some((o) => o.key === fresh)).toBe(false); // PHP 8.2 leaks it here
+    expect(listIpc("shm").some((o) => (o.key | 0) === fresh)).toBe(false); // PHP 8.2 leaks it here
   });
 
   test("defaults: 10000 bytes and mode 0666 (idiomatic objects default to 0600)", () => {
     const key = keys.next();
     const s = attach(key);
-    const row = listIpc("shm").find((o) => o.key === key)!;
+    const row = listIpc("shm").find((o) => (o.key | 0) === key)!;
     expect([row.size, row.mode]).toEqual([10000, 0o666]);
     expect(s.variables.stat()).toMatchObject({ total: 10000, free: 9960 });
     shm_remove(s);

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { listIpc, removeIpc } from "bun-sysv";
- * for (const o of listIpc("msg")) console.log(o.kind, o.key, o.id, o.mode.toString(8));
+ * for (const o of listIpc("msg")) console.log(o.kind, o.keyHex, o.id, o.mode.toString(8)); // msg 0x5eed0001 3 600
  * ```
  * @module
  */
@@ -20,8 +20,13 @@ export type IpcKind = "shm" | "msg" | "sem";
 /** One row of `/proc/sysvipc/<kind>`. */
 export interface IpcObject {
   kind: IpcKind;
-  /** The key (int32; 0 = IPC_PRIVATE). */
+  /**
+   * The key as `ipcs` shows it: unsigned 32-bit (0 = IPC_PRIVATE), so `key.toString(16)` prints like
+   * `ipcs`. The handles' `key` and `ftok()` are signed int32 (PHP's value): compare with `(o.key | 0) === key`.
+   */
   key: number;
+  /** The key in `ipcs`'s form: `0x` and 8 lowercase hex digits (`0x00000000` for IPC_PRIVATE). */
+  keyHex: string;
   /** The kernel id. */
   id: number;
   /** Permission bits. */
@@ -49,7 +54,7 @@ export function listIpc(kind?: IpcKind): IpcObject[] {
     const countCol = kind === "shm" ? "nattch" : kind === "msg" ? "qnum" : "";
     return {
       kind, raw,
-      key: raw.key, id: raw[kind === "shm" ? "shmid" : kind === "msg" ? "msqid" : "semid"],
+      key: raw.key >>> 0, keyHex: `0x${(raw.key >>> 0).toString(16).padStart(8, "0")}`, id: raw[kind === "shm" ? "shmid" : kind === "msg" ? "msqid" : "semid"],
       mode: raw.perms & 0o777, uid: raw.uid, size: raw[sizeCol], count: countCol ? raw[countCol] : 0,
     };
   });

@@ -114,3 +114,25 @@ export function controlError(io: QueueIo, errno: number): IpcError {
   if (errno === ERRNO.EINVAL || errno === ERRNO.EIDRM) return removedError(io, errno, "msgctl");
   return errorFor(errno, "msgctl", { key: io.key, id: io.id });
 }
+
+/**
+ * The error of a failed `set()` (IPC_SET). EPERM there has two causes, and the detail names the one that
+ * fits: a `maxBytes` above `msgmnb` (`/proc/sys/kernel/msgmnb`) needs CAP_SYS_RESOURCE, and any change needs
+ * the queue's owner or creator (or CAP_SYS_ADMIN).
+ *
+ * @example
+ * ```ts
+ * const errno = trySetQueue(io.id, settings);
+ * if (errno !== 0) throw setQueueError(io, errno, settings.maxBytes);
+ * ```
+ */
+export function setQueueError(io: QueueIo, errno: number, maxBytes: number | undefined): IpcError {
+  if (errno !== ERRNO.EPERM) return controlError(io, errno);
+  const { msgmnb } = messageLimits();
+  const detail = maxBytes !== undefined && maxBytes > msgmnb
+    ? `maxBytes=${maxBytes} is above msgmnb=${msgmnb} (/proc/sys/kernel/msgmnb): raising a queue past msgmnb needs CAP_SYS_RESOURCE ` +
+      `(or a larger kernel.msgmnb); changing a queue at all needs its owner or creator`
+    : "only the queue's owner or creator (or CAP_SYS_ADMIN) may change it" +
+      (maxBytes !== undefined ? `; maxBytes above msgmnb=${msgmnb} would also need CAP_SYS_RESOURCE` : "");
+  return errorFor(errno, "msgctl", { key: io.key, id: io.id, detail: `IPC_SET: ${detail}` });
+}

@@ -27,7 +27,7 @@ import { toKey, type KeyLike } from "../keys/key.ts";
 import { runBlocking } from "../wait/pool.ts";
 import { MessageBuffer, type MessageType } from "./buffer.ts";
 import { decodePayload, encodePayload } from "./codec.ts";
-import { controlError, queueCapacity, receiveError, sendError, timeoutError } from "./errors.ts";
+import { controlError, queueCapacity, receiveError, sendError, setQueueError, timeoutError } from "./errors.ts";
 import { QueueIo } from "./io.ts";
 import {
   checkReceiveType, checkSendType, checkTimeout, receiveFlags, selects,
@@ -537,7 +537,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   set(settings: QueueSettings): void {
     const io = this.#open("set");
     const errno = trySetQueue(io.id, settings);
-    if (errno !== 0) throw controlError(io, errno);
+    if (errno !== 0) throw setQueueError(io, errno, settings.maxBytes);
   }
 
   /**

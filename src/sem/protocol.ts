@@ -12,7 +12,7 @@
  * @module
  */
 import { GETVAL, IPC_NOWAIT, SEM_UNDO, SETVAL } from "../ffi/constants.ts";
-import { ERRNO } from "../ffi/errno.ts";
+import { ERRNO, errorFor } from "../ffi/errno.ts";
 import { lastErrno, libc } from "../ffi/libc.ts";
 import { packSembufs } from "../ffi/structs.ts";
 
@@ -95,4 +95,32 @@ export function leaveSet(id: number, held: number): void {
   if (semopRetrying(id, packSembufs(ops)) === ERRNO.EAGAIN && held > 0) {
     semopRetrying(id, packSembufs([{ num: SEM_COUNTER, op: held, flags: SEM_UNDO }]));
   }
+}
+
+/**
+ * Refuses a set whose max count is larger than the `maxCount` this handle asks for. PHP's set records its
+ * max nowhere: the first user's SETVAL of the counter is all there is, and later users' `max_acquire` is
+ * ignored. So the one mismatch that can be seen is a counter *above* `maxCount` (a `Mutex` opened on a set
+ * made with `maxCount: 3`, or PHP's `sem_get($key, 3)`): that handle would admit more holders than asked.
+ * The reverse (a `maxCount: 3` handle on a set made with 1) looks like a set with permits held, and cannot
+ * be told apart: see docs/sem.md. Called after {@link joinSet} when a max count was asked for (a `Mutex`
+ * always asks for 1; `Semaphore.open(key)` without `maxCount` takes the set as it is). On a mismatch it
+ * gives back the usage count and throws an IpcError (EINVAL) naming both counts.
+ *
+ * @example
+ * ```ts
+ * const problems = joinSet(id, maxCount);
+ * if (problems.length === 0) refuseLargerMax(id, key, maxCount);
+ * ```
+ */
+export function refuseLargerMax(id: number, key: number, maxCount: number): void {
+  const counter = libc.semctl(id, SEM_COUNTER, GETVAL, 0);
+  if (counter <= maxCount) return;
+  uncount(id);
+  throw errorFor(ERRNO.EINVAL, "semget", {
+    key, id,
+    detail: `the set's counter is ${counter}, above the maxCount ${maxCount} asked for: it was created with a larger max ` +
+      `(Semaphore.create(key, { maxCount: ${counter} }) or more, or PHP's sem_get($key, ${counter}) or more), and a PHP set ` +
+      `keeps its first user's max: open it with the same maxCount, or give the mutex its own key`,
+  });
 }

@@ -28,7 +28,7 @@ import { toKey, type KeyLike } from "../keys/key.ts";
 import { runBlocking } from "../wait/pool.ts";
 import { markReleased, Permit, type PermitOwner } from "./permit.ts";
 import {
-  ACQUIRE, joinSet, leaveSet, RELEASE, SEM_COUNTER, SEM_USAGE, semopRetrying, SET_SIZE, TRY_ACQUIRE, uncount,
+  ACQUIRE, joinSet, leaveSet, refuseLargerMax, RELEASE, SEM_COUNTER, SEM_USAGE, semopRetrying, SET_SIZE, TRY_ACQUIRE, uncount,
 } from "./protocol.ts";
 
 /** How to open a semaphore. */
@@ -98,6 +98,7 @@ export function openSemaphore<S>(Class: SemaphoreClass<S>, keyLike: KeyLike, fla
     const syscall = first.step === "lock" || first.step === "unlock" ? "semop" : "semctl";
     throw semError(first.errno, syscall, { key, id, detail: `sem_get protocol step "${first.step}"` });
   }
+  if (options.maxCount !== undefined) refuseLargerMax(id, key, maxCount); // Mutex always passes 1
   return new Class(key, id, options.autoRelease ?? true);
 }
 

@@ -60,14 +60,14 @@ export function testKeys(): TestKeys {
       do {
         if (project > 255) { file = tempFile(); project = 1; }
         key = ftok(file, project++);
-      } while (key === 0 || handedOut.has(key) || listIpc().some((o) => o.key === key));
+      } while (key === 0 || handedOut.has(key) || listIpc().some((o) => (o.key | 0) === key));
       handedOut.add(key);
       keys.add(key);
       return key;
     },
     track(kind, id) { ids.push([kind, id]); },
     live() {
-      return listIpc().filter((o) => keys.has(o.key) || ids.some(([k, id]) => k === o.kind && id === o.id));
+      return listIpc().filter((o) => keys.has(o.key | 0) || ids.some(([k, id]) => k === o.kind && id === o.id));
     },
     cleanup() {
       let n = 0;
