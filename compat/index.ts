@@ -17,3 +17,4 @@ export * from "./sysvsem.ts";
 export * from "./msg.ts";
 export * from "./sysvshm.ts";
 export * from "./serialize.ts";
+export type { PhpBoolArg, PhpIntArg, PhpMixed, PhpStringArg } from "./types.ts";

@@ -29,7 +29,7 @@ import { QueueIo } from "../src/msg/io.ts";
 import { trySetQueue, tryStatQueue } from "../src/msg/stat.ts";
 import { PhpFloat } from "../src/serialize/index.ts";
 import { PhpError, ValueError, warn } from "./diagnostics.ts";
-import { hexKey, intArg, phpTypeName } from "./types.ts";
+import { boolArg, hexKey, intArg, intNumberArg, phpTypeName, type PhpBoolArg, type PhpIntArg, type PhpMixed } from "./types.ts";
 import { MSG_EXCEPT, MSG_IPC_NOWAIT, MSG_NOERROR } from "./msg-constants.ts";
 import type { Ref } from "./ref.ts";
 
@@ -88,9 +88,9 @@ function queueArg(fn: string, queue: unknown): QueueIo {
  * const queue = msg_get_queue(ftok("/srv/app", "q"), 0o660);
  * ```
  */
-export function msg_get_queue(key: number | bigint, permissions: number = 0o666): SysvMessageQueue | false {
+export function msg_get_queue(key: PhpIntArg, permissions: PhpIntArg = 0o666): SysvMessageQueue | false {
   const phpKey = intArg("msg_get_queue", 1, "key", key);
-  const mode = Number(intArg("msg_get_queue", 2, "permissions", permissions));
+  const mode = intNumberArg("msg_get_queue", 2, "permissions", permissions);
   const k = toKey(phpKey);
   let id = libc.msgget(k, 0);
   if (id < 0) id = libc.msgget(k, IPC_CREAT | IPC_EXCL | mode);
@@ -125,14 +125,16 @@ function rawMessage(message: unknown): Uint8Array {
  */
 export function msg_send(
   queue: SysvMessageQueue,
-  message_type: number | bigint,
+  message_type: PhpIntArg,
   message: unknown,
-  serialize: boolean = true,
-  blocking: boolean = true,
+  serialize: PhpBoolArg = true,
+  blocking: PhpBoolArg = true,
   error_code?: Ref<number>,
 ): boolean {
   const io = queueArg("msg_send", queue);
   const type = intArg("msg_send", 2, "message_type", message_type);
+  serialize = boolArg("msg_send", 4, "serialize", serialize);
+  blocking = boolArg("msg_send", 5, "blocking", blocking);
   const payload = serialize ? encodePayload(message, true) : rawMessage(message);
   const errno = io.send(type, payload, blocking ? 0 : IPC_NOWAIT);
   if (errno === 0) return true;
@@ -161,18 +163,19 @@ function kernelFlags(flags: number): number {
  */
 export function msg_receive(
   queue: SysvMessageQueue,
-  desired_message_type: number | bigint,
+  desired_message_type: PhpIntArg,
   received_message_type: Ref<MessageType>,
-  max_message_size: number,
-  message: Ref<unknown>,
-  unserialize: boolean = true,
-  flags: number = 0,
+  max_message_size: PhpIntArg,
+  message: Ref<PhpMixed>,
+  unserialize: PhpBoolArg = true,
+  flags: PhpIntArg = 0,
   error_code?: Ref<number>,
 ): boolean {
   const io = queueArg("msg_receive", queue);
   const desired = intArg("msg_receive", 2, "desired_message_type", desired_message_type);
-  const maxSize = Number(intArg("msg_receive", 4, "max_message_size", max_message_size));
-  const phpFlags = Number(intArg("msg_receive", 7, "flags", flags));
+  const maxSize = intNumberArg("msg_receive", 4, "max_message_size", max_message_size);
+  unserialize = boolArg("msg_receive", 6, "unserialize", unserialize);
+  const phpFlags = intNumberArg("msg_receive", 7, "flags", flags);
   if (maxSize <= 0) throw new ValueError("msg_receive(): Argument #4 ($max_message_size) must be greater than 0");
   const n = io.receive(maxSize, desired, kernelFlags(phpFlags));
   if (n < 0) {
@@ -276,7 +279,7 @@ export function msg_set_queue(queue: SysvMessageQueue, data: Record<string, unkn
  * if (!msg_queue_exists(key)) console.log("no queue yet");
  * ```
  */
-export function msg_queue_exists(key: number | bigint): boolean {
+export function msg_queue_exists(key: PhpIntArg): boolean {
   return libc.msgget(toKey(intArg("msg_queue_exists", 1, "key", key)), 0) >= 0;
 }
 

@@ -19,7 +19,7 @@ import { UnserializeError } from "../src/errors.ts";
 import { PhpEnum, PhpObject, serialize as encode, unserialize as decode } from "../src/serialize/index.ts";
 import type { UnserializeOptions, UnserializeWarning } from "../src/serialize/index.ts";
 import { emit, ValueError } from "./diagnostics.ts";
-import { isPhpArray, phpTypeName } from "./types.ts";
+import { isPhpArray, phpTypeName, stringArg, type PhpMixed, type PhpStringArg } from "./types.ts";
 
 /**
  * PHP's `Exception` (thrown by `serialize()` for closures), as a JS error named `"Exception"`.
@@ -74,7 +74,8 @@ export function serialize(value: unknown): PhpString {
  * unserialize("i:1;", { max_depth: -1 });               // throws ValueError
  * ```
  */
-export function unserialize(data: PhpString, options: PhpUnserializeOptions = {}): unknown {
+export function unserialize(data: PhpStringArg, options: PhpUnserializeOptions = {}): PhpMixed {
+  data = stringArg("unserialize", 1, "data", data);
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   if (bytes.length === 0) return false;
   const settings: UnserializeOptions = {

@@ -24,7 +24,7 @@ import { IpcError } from "../src/errors.ts";
 import type { SharedMemory } from "../src/shm/segment.ts";
 import { openSegmentWithFlags } from "../src/shm/internal.ts";
 import { emit, PhpError, ValueError, warn } from "./diagnostics.ts";
-import { intArg as phpInt, phpTypeName } from "./types.ts";
+import { intArg as phpInt, phpTypeName, stringArg, type PhpIntArg, type PhpStringArg } from "./types.ts";
 
 /** PHP `int` argument as a number (offsets, sizes, keys fit in 2^53). */
 function intArg(fn: string, position: number, name: string, value: unknown): number {
@@ -66,8 +66,7 @@ function segment(fn: string, shmop: Shmop): SharedMemory {
 
 /** The PHP-side key: PHP passes its int to key_t (low 32 bits), keep it whole for KeyLike. */
 function keyArg(v: unknown): number | bigint {
-  if (typeof v === "bigint") return v;
-  return intArg("shmop_open", 1, "key", v);
+  return phpInt("shmop_open", 1, "key", v);
 }
 
 const MODE_FLAGS: Record<string, { flags: number; readOnly: boolean; sized: boolean }> = {
@@ -94,9 +93,10 @@ const FAILED_STEP: Record<string, string> = {
  * const shm = shmop_open(key, "n", 0o600, 1024); // false + Warning '... "File exists"' if key is taken
  * ```
  */
-export function shmop_open(key: number | bigint, mode: string, permissions: number, size: number): Shmop | false {
+export function shmop_open(key: PhpIntArg, mode: PhpStringArg, permissions: PhpIntArg, size: PhpIntArg): Shmop | false {
   const k = keyArg(key);
-  if (typeof mode !== "string") throw new TypeError(`shmop_open(): Argument #2 ($mode) must be of type string, ${phpTypeName(mode)} given`);
+  const modeArg = stringArg("shmop_open", 2, "mode", mode);
+  mode = typeof modeArg === "string" ? modeArg : new TextDecoder("latin1").decode(modeArg);
   const perms = intArg("shmop_open", 3, "permissions", permissions);
   const wanted = intArg("shmop_open", 4, "size", size);
   const how = mode.length === 1 ? MODE_FLAGS[mode] : undefined;
@@ -124,7 +124,7 @@ export function shmop_open(key: number | bigint, mode: string, permissions: numb
  * shmop_read(shm, 0, 0); // the whole segment
  * ```
  */
-export function shmop_read(shmop: Shmop, offset: number, size: number): PhpString {
+export function shmop_read(shmop: Shmop, offset: PhpIntArg, size: PhpIntArg): PhpString {
   const shm = segment("shmop_read", shmop);
   const start = intArg("shmop_read", 2, "offset", offset);
   const count = intArg("shmop_read", 3, "size", size);
@@ -144,11 +144,9 @@ export function shmop_read(shmop: Shmop, offset: number, size: number): PhpStrin
  * shmop_write(shm, "12345678", shmop_size(shm) - 5); // 5
  * ```
  */
-export function shmop_write(shmop: Shmop, data: PhpString, offset: number): number {
+export function shmop_write(shmop: Shmop, data: PhpStringArg, offset: PhpIntArg): number {
   const shm = segment("shmop_write", shmop);
-  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
-    throw new TypeError(`shmop_write(): Argument #2 ($data) must be of type string, ${phpTypeName(data)} given`);
-  }
+  data = stringArg("shmop_write", 2, "data", data);
   const start = intArg("shmop_write", 3, "offset", offset);
   if (shm.readOnly) throw new PhpError("Read-only segment cannot be written");
   if (start < 0 || start > shm.size) throw new ValueError("shmop_write(): Argument #3 ($offset) is out of range");

@@ -22,7 +22,7 @@ import { toKey } from "../src/keys/key.ts";
 import { joinSet, SET_SIZE } from "../src/sem/protocol.ts";
 import { Semaphore } from "../src/sem/semaphore.ts";
 import { PhpError, warn } from "./diagnostics.ts";
-import { hexKey, hexKeyT, phpTypeName } from "./types.ts";
+import { boolArg, hexKey, hexKeyT, intArg, phpTypeName, type PhpBoolArg, type PhpIntArg } from "./types.ts";
 
 const constructing = Symbol("sem_get");
 
@@ -63,8 +63,12 @@ function handle(fn: string, value: unknown): SysvSemaphore {
  * ```
  */
 export function sem_get(
-  key: number | bigint, max_acquire: number | bigint = 1, permissions: number = 0o666, auto_release: boolean = true,
+  key: PhpIntArg, max_acquire: PhpIntArg = 1, permissions: PhpIntArg = 0o666, auto_release: PhpBoolArg = true,
 ): SysvSemaphore | false {
+  key = intArg("sem_get", 1, "key", key);
+  max_acquire = intArg("sem_get", 2, "max_acquire", max_acquire);
+  permissions = intArg("sem_get", 3, "permissions", permissions);
+  auto_release = boolArg("sem_get", 4, "auto_release", auto_release);
   const keyT = toKey(key);
   const id = libc.semget(keyT, SET_SIZE, Number(BigInt.asIntN(32, BigInt(permissions))) | IPC_CREAT);
   if (id === -1) {
@@ -93,8 +97,9 @@ export function sem_get(
  * if (!sem_acquire(sem, true)) console.log("busy");
  * ```
  */
-export function sem_acquire(semaphore: SysvSemaphore, non_blocking: boolean = false): boolean {
+export function sem_acquire(semaphore: SysvSemaphore, non_blocking: PhpBoolArg = false): boolean {
   const { semaphore: sem } = handle("sem_acquire", semaphore);
+  non_blocking = boolArg("sem_acquire", 2, "non_blocking", non_blocking);
   try {
     if (non_blocking) return sem.tryAcquire() !== null;
     sem.acquireSync();

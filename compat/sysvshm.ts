@@ -29,7 +29,7 @@ import { openSegmentWithFlags } from "../src/shm/internal.ts";
 import { DEFAULT_SIZE, HEADER_SIZE } from "../src/vars/layout.ts";
 import { SharedVariables } from "../src/vars/variables.ts";
 import { emit, PhpError, ValueError, warn } from "./diagnostics.ts";
-import { hexKey, hexKeyT, phpTypeName } from "./types.ts";
+import { hexKey, hexKeyT, intArg, phpTypeName, type PhpIntArg, type PhpMixed } from "./types.ts";
 
 const constructing = Symbol("shm_attach");
 
@@ -83,7 +83,10 @@ function guarded<T>(fn: string, run: () => T): T | false {
  * const shm = shm_attach(ftok("/tmp/app.key", "A"), 1 << 16);
  * ```
  */
-export function shm_attach(key: number | bigint, size: number | null = null, permissions: number = 0o666): SysvSharedMemory | false {
+export function shm_attach(key: PhpIntArg, size: PhpIntArg | null = null, permissions: PhpIntArg = 0o666): SysvSharedMemory | false {
+  key = intArg("shm_attach", 1, "key", key);
+  size = size === null || size === undefined ? null : Number(intArg("shm_attach", 2, "size", size)); // ?int: null is no size
+  permissions = intArg("shm_attach", 3, "permissions", permissions);
   if (size !== null && size < 1) throw new ValueError("shm_attach(): Argument #2 ($size) must be greater than 0");
   const wanted = size ?? DEFAULT_SIZE;
   const keyT = toKey(key);
@@ -164,8 +167,9 @@ export function shm_remove(shm: SysvSharedMemory): boolean {
  * shm_put_var(shm, 1, { a: 1 }); // true
  * ```
  */
-export function shm_put_var(shm: SysvSharedMemory, key: number | bigint, value: unknown): boolean {
+export function shm_put_var(shm: SysvSharedMemory, key: PhpIntArg, value: unknown): boolean {
   const vars = store("shm_put_var", shm);
+  key = intArg("shm_put_var", 2, "key", key);
   const result = guarded("shm_put_var", () => {
     try {
       vars.set(key, value);
@@ -192,8 +196,9 @@ export function shm_put_var(shm: SysvSharedMemory, key: number | bigint, value: 
  * shm_get_var(shm, 1);  // the value; missing: "Variable key 1 doesn't exist", false
  * ```
  */
-export function shm_get_var(shm: SysvSharedMemory, key: number | bigint): PhpValue | false {
+export function shm_get_var(shm: SysvSharedMemory, key: PhpIntArg): PhpMixed {
   const vars = store("shm_get_var", shm);
+  key = intArg("shm_get_var", 2, "key", key);
   const got = guarded("shm_get_var", () => {
     if (!vars.has(key)) {
       warn("shm_get_var", `Variable key ${key} doesn't exist`);
@@ -220,8 +225,9 @@ export function shm_get_var(shm: SysvSharedMemory, key: number | bigint): PhpVal
  * shm_has_var(shm, 1); // true or false
  * ```
  */
-export function shm_has_var(shm: SysvSharedMemory, key: number | bigint): boolean {
+export function shm_has_var(shm: SysvSharedMemory, key: PhpIntArg): boolean {
   const vars = store("shm_has_var", shm);
+  key = intArg("shm_has_var", 2, "key", key);
   return guarded("shm_has_var", () => vars.has(key));
 }
 
@@ -233,8 +239,9 @@ export function shm_has_var(shm: SysvSharedMemory, key: number | bigint): boolea
  * shm_remove_var(shm, 1); // true
  * ```
  */
-export function shm_remove_var(shm: SysvSharedMemory, key: number | bigint): boolean {
+export function shm_remove_var(shm: SysvSharedMemory, key: PhpIntArg): boolean {
   const vars = store("shm_remove_var", shm);
+  key = intArg("shm_remove_var", 2, "key", key);
   return guarded("shm_remove_var", () => {
     if (vars.delete(key)) return true;
     warn("shm_remove_var", `Variable key ${key} doesn't exist`);
