@@ -136,5 +136,7 @@ const BY_CODE: Record<string, new (init: IpcErrorInit) => IpcError> = {
 /** Builds the subclass that fits `init.code` (plain {@link IpcError} for the rest, e.g. EINVAL). */
 export function ipcError(init: IpcErrorInit): IpcError {
   const Class = BY_CODE[init.code] ?? IpcError;
-  return new Class(init);
+  const error = new Class(init);
+  Error.captureStackTrace?.(error, ipcError); // the stack starts at ipcError's caller (see IpcError's constructor)
+  return error;
 }

@@ -48,6 +48,17 @@ describe("error stacks", () => {
     expect(frames.some((l) => /src[\\/](errors|ffi[\\/]errno)\.ts/.test(l))).toBe(false);
     expect(frames.some((l) => l.includes("traps.test.ts"))).toBe(true);
   });
+
+  test("an uncaught error is printed at the failing call's source line, not inside errors.ts", () => {
+    const src = JSON.stringify(new URL("../src/index.ts", import.meta.url).pathname);
+    const r = Bun.spawnSync([process.execPath, "-e", `const { MessageQueue } = await import(${src}); MessageQueue.open(${keys.next()});`], {
+      stdout: "pipe", stderr: "pipe", timeout: 20_000,
+    });
+    const stderr = r.stderr.toString();
+    expect(r.exitCode).toBe(1);
+    expect(stderr).toContain("NotFoundError: msgget(");
+    expect(stderr).not.toMatch(/src[\\/](errors|ffi[\\/]errno)\.ts/);
+  });
 });
 
 describe("MessageQueue.set({ maxBytes }) EPERM", () => {

@@ -28,7 +28,9 @@ export function errnoName(errno: number): string {
 
 /** Build the error for a given errno (reads strerror's text). */
 export function errorFor(errno: number, syscall: string, context: IpcErrorContext = {}): IpcError {
-  return ipcError({ ...context, syscall, errno, code: errnoName(errno), text: strerror(errno) });
+  const error = ipcError({ ...context, syscall, errno, code: errnoName(errno), text: strerror(errno) });
+  Error.captureStackTrace?.(error, errorFor); // stacks start at the failing call, not in this helper
+  return error;
 }
 
 /**
@@ -36,7 +38,9 @@ export function errorFor(errno: number, syscall: string, context: IpcErrorContex
  * (EIDRM, or EINVAL on that stale id): always a {@link RemovedError}, with the errno's own code and text.
  */
 export function removedErrorFor(errno: number, syscall: string, context: IpcErrorContext = {}): IpcError {
-  return new RemovedError({ ...context, syscall, errno, code: errnoName(errno), text: strerror(errno) });
+  const error = new RemovedError({ ...context, syscall, errno, code: errnoName(errno), text: strerror(errno) });
+  Error.captureStackTrace?.(error, removedErrorFor);
+  return error;
 }
 
 /**
@@ -45,5 +49,7 @@ export function removedErrorFor(errno: number, syscall: string, context: IpcErro
  */
 export function check<T extends number>(ret: T, syscall: string, context?: IpcErrorContext): T {
   if (ret !== -1) return ret;
-  throw errorFor(lastErrno(), syscall, context);
+  const error = errorFor(lastErrno(), syscall, context);
+  Error.captureStackTrace?.(error, check);
+  throw error;
 }
