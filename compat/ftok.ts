@@ -23,7 +23,7 @@ import { stringArg, type PhpStringArg } from "./types.ts";
  */
 function projectByte(projectId: string | Uint8Array): number {
   if (projectId instanceof Uint8Array) {
-    if (projectId.length === 1) return projectId[0];
+    if (projectId.length === 1) return projectId[0]!;
   } else if (projectId.length === 1 && projectId.charCodeAt(0) <= 0xff) {
     return projectId.charCodeAt(0);
   }

@@ -129,10 +129,10 @@ export function intArg(fn: string, position: number, name: string, value: unknow
     const match = NUMERIC.exec(text);
     if (match) {
       if (match[2] !== undefined) { // an integer string: exact, unless it overflows int64 (then it is a float)
-        const n = BigInt(match[1]);
+        const n = BigInt(match[1]!);
         if (n === BigInt.asIntN(64, n)) return intValue(n);
       }
-      const n = floatToInt(Number(match[1]), () => `float-string "${text}"`);
+      const n = floatToInt(Number(match[1]!), () => `float-string "${text}"`);
       if (n !== null) return n;
     }
   }
@@ -207,7 +207,7 @@ export function phpFloatText(x: number): string {
   const rounded = Number(x.toPrecision(14));
   const abs = Math.abs(rounded);
   if (abs >= 1e-4 && abs < 1e14) return String(rounded);
-  const [mantissa, exponent] = rounded.toExponential().split("e");
+  const [mantissa = "", exponent = ""] = rounded.toExponential().split("e");
   return `${mantissa.includes(".") ? mantissa : `${mantissa}.0`}E${exponent.startsWith("-") ? exponent : `+${exponent.replace("+", "")}`}`;
 }
 

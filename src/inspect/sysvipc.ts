@@ -44,18 +44,20 @@ export interface IpcObject {
 /** Lists the objects of one kind (or all kinds) currently in the kernel. */
 export function listIpc(kind?: IpcKind): IpcObject[] {
   if (!kind) return (["shm", "msg", "sem"] as const).flatMap((k) => listIpc(k));
-  const [head, ...rows] = readFileSync(`/proc/sysvipc/${kind}`, "utf8").trim().split("\n");
+  const [head = "", ...rows] = readFileSync(`/proc/sysvipc/${kind}`, "utf8").trim().split("\n");
   const names = head.trim().split(/\s+/);
   return rows.map((line) => {
     // Every column is decimal except perms, which the kernel prints in octal.
     const cells = line.trim().split(/\s+/).map((cell, i) => (names[i] === "perms" ? parseInt(cell, 8) : Number(cell)));
-    const raw = Object.fromEntries(names.map((n, i) => [n, cells[i]]));
+    const raw: Record<string, number> = Object.fromEntries(names.map((n, i) => [n, cells[i] ?? 0]));
+    const column = (name: string) => raw[name] ?? 0;
     const sizeCol = kind === "shm" ? "size" : kind === "msg" ? "cbytes" : "nsems";
     const countCol = kind === "shm" ? "nattch" : kind === "msg" ? "qnum" : "";
     return {
       kind, raw,
-      key: raw.key >>> 0, keyHex: `0x${(raw.key >>> 0).toString(16).padStart(8, "0")}`, id: raw[kind === "shm" ? "shmid" : kind === "msg" ? "msqid" : "semid"],
-      mode: raw.perms & 0o777, uid: raw.uid, size: raw[sizeCol], count: countCol ? raw[countCol] : 0,
+      key: column("key") >>> 0, keyHex: `0x${(column("key") >>> 0).toString(16).padStart(8, "0")}`,
+      id: column(kind === "shm" ? "shmid" : kind === "msg" ? "msqid" : "semid"),
+      mode: column("perms") & 0o777, uid: column("uid"), size: column(sizeCol), count: countCol ? column(countCol) : 0,
     };
   });
 }
