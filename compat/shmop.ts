@@ -23,6 +23,7 @@ import { bytesToPhpString, phpStringToBytes, type PhpString } from "../src/bytes
 import { IpcError } from "../src/errors.ts";
 import type { SharedMemory } from "../src/shm/segment.ts";
 import { openSegmentWithFlags } from "../src/shm/internal.ts";
+import { MAX_MAPPED_SIZE } from "../src/shm/native.ts";
 import { emit, PhpError, ValueError, warn } from "./diagnostics.ts";
 import { intArg as phpInt, phpTypeName } from "./types.ts";
 
@@ -110,7 +111,9 @@ export function shmop_open(key: number | bigint, mode: string, permissions: numb
     return new Shmop(token, openSegmentWithFlags(k, segmentSize, flags, how.readOnly));
   } catch (e) {
     if (!(e instanceof IpcError) || !(e.syscall in FAILED_STEP)) throw e;
-    warn("shmop_open", `${FAILED_STEP[e.syscall]} "${strerror(e.errno)}"`);
+    // EFBIG: a segment over 4 GiB, which PHP attaches and Bun cannot map (src/shm MAX_MAPPED_SIZE): say so.
+    const why = e.code === "EFBIG" ? ` (Bun cannot map a segment over ${MAX_MAPPED_SIZE} bytes)` : "";
+    warn("shmop_open", `${FAILED_STEP[e.syscall]} "${strerror(e.errno)}"${why}`);
     return false;
   }
 }

@@ -69,6 +69,11 @@ export interface SharedVariablesStat {
   count: number;
 }
 
+/** A new segment cannot be attached read-only: its header could not be written. Refused before creating it. */
+function refuseReadOnlyCreate(call: string, readOnly: boolean): void {
+  if (readOnly) throw new TypeError(`${call}: readOnly cannot create a segment (a read-only attach cannot write the PHP_SM header); use open()`);
+}
+
 function checkSize(call: string, size: number): void {
   if (!Number.isSafeInteger(size) || size < HEADER_SIZE) {
     throw new RangeError(`${call}: size must be an integer >= ${HEADER_SIZE} (the header), got ${size}`);
@@ -108,12 +113,13 @@ export class SharedVariables implements Disposable {
 
   /** Attaches the existing segment of `key` (NotFoundError if none), initialising the header if it has none. */
   static open(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
-    return SharedVariables.fromSegment(SharedMemory.open(key, { readOnly: options.readOnly ?? false }), options, true);
+    return SharedVariables.#over(SharedMemory.open(key, { readOnly: options.readOnly ?? false }), options, false);
   }
 
   /**
    * PHP's `shm_attach`: attaches the key's segment whatever its size, or creates one of `size` bytes
-   * (default 10000) with `mode` (default 0600).
+   * (default 10000) with `mode` (default 0600). With `readOnly`, only an existing segment is attached
+   * (NotFoundError otherwise: a read-only attach cannot write the header of a new one).
    */
   static create(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
     const size = options.size ?? DEFAULT_SIZE;
@@ -121,17 +127,20 @@ export class SharedVariables implements Disposable {
     const k = toKey(key);
     const readOnly = options.readOnly ?? false;
     const shmOptions = { mode: options.mode ?? 0o600, readOnly };
-    if (k === 0) return SharedVariables.fromSegment(SharedMemory.createPrivate(size, shmOptions), options, true);
+    if (k === 0) {
+      refuseReadOnlyCreate("SharedVariables.create", readOnly);
+      return SharedVariables.#over(SharedMemory.createPrivate(size, shmOptions), options, true);
+    }
     for (;;) {
       try {
-        return SharedVariables.fromSegment(SharedMemory.open(k, { readOnly }), options, true);
+        return SharedVariables.#over(SharedMemory.open(k, { readOnly }), options, false);
       } catch (e) {
-        if (!(e instanceof NotFoundError)) throw e;
+        if (!(e instanceof NotFoundError) || readOnly) throw e;
       }
       try {
-        return SharedVariables.fromSegment(SharedMemory.createNew(k, size, shmOptions), options, true);
+        return SharedVariables.#over(SharedMemory.createNew(k, size, shmOptions), options, true);
       } catch (e) {
-        if (!(e instanceof IpcError) || e.code !== "EEXIST") throw e; // lost a creation race: attach theirs
+        if (!(e instanceof IpcError) || e.code !== "EEXIST" || e.syscall !== "shmget") throw e; // lost a creation race: attach theirs
       }
     }
   }
@@ -140,8 +149,9 @@ export class SharedVariables implements Disposable {
   static createNew(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
     const size = options.size ?? DEFAULT_SIZE;
     checkSize("SharedVariables.createNew", size);
-    const shm = SharedMemory.createNew(key, size, { mode: options.mode ?? 0o600, readOnly: options.readOnly ?? false });
-    return SharedVariables.fromSegment(shm, options, true);
+    refuseReadOnlyCreate("SharedVariables.createNew", options.readOnly ?? false);
+    const shm = SharedMemory.createNew(key, size, { mode: options.mode ?? 0o600 });
+    return SharedVariables.#over(shm, options, true);
   }
 
   /**
@@ -154,6 +164,19 @@ export class SharedVariables implements Disposable {
       return new SharedVariables(segment, options);
     } catch (e) {
       if (detachOnFailure) segment.detach();
+      throw e;
+    }
+  }
+
+  /** A store over a segment this class attached: on failure it is detached, and removed if `created` (ours). */
+  static #over(segment: SharedMemory, options: SharedVariablesOptions, created: boolean): SharedVariables {
+    try {
+      return new SharedVariables(segment, options);
+    } catch (e) {
+      if (created) {
+        try { segment.remove(); } catch { /* already gone */ }
+      }
+      segment.detach();
       throw e;
     }
   }
