@@ -77,6 +77,15 @@ describe("chunks at offsets past 2^31 and up to 2^32", () => {
     head.setBigInt64(56, BigInt(fillerNext), true);
     shm.write(new Uint8Array(head.buffer));
     expect(end).toBe(2 ** 32 - 128);
+    // SharedMemory itself at offsets past 2^31 (in the filler's never-read payload).
+    expect(shm.write("far", 2 ** 31 + 5)).toBe(3);
+    expect([...shm.read(2 ** 31 + 5, 3)]).toEqual([102, 97, 114]);
+    const into = new Uint8Array(3);
+    expect(shm.readInto(into, 2 ** 31 + 5)).toBe(3);
+    const view = shm.view();
+    expect(view.length).toBe(MAX_MAPPED_SIZE);
+    expect(view[2 ** 31 + 6]).toBe(97);
+    expect(() => shm.write("x", MAX_MAPPED_SIZE)).toThrow(RangeError);
 
     using vars = SharedVariables.open(key);
     vars.set(1, "bun");
