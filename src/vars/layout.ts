@@ -173,11 +173,14 @@ export function room(header: Header): number {
 
 /**
  * Offset of the chunk whose key has the halves `low`/`high`, or -1. Every chunk passed on the way is
- * checked (`key` is only for error messages).
+ * checked (`key` is only for error messages). The scan starts at `from` (a chunk boundary, default
+ * `start`): PHP's lookup, first match wins; from past a match it finds the key's duplicates.
  */
-export function findChunk(words: Int32Array, header: Header, low: number, high: number, key: number | bigint, site: Site): number {
+export function findChunk(
+  words: Int32Array, header: Header, low: number, high: number, key: number | bigint, site: Site, from = header.start,
+): number {
   const end = header.end;
-  for (let at = header.start; at < end;) {
+  for (let at = from; at < end;) {
     const size = checkedChunkSize(words, at, end, site, key);
     const i = at >>> 2;
     if (words[i] === low && words[i + 1] === high) return at;
@@ -186,7 +189,29 @@ export function findChunk(words: Int32Array, header: Header, low: number, high: 
   return -1;
 }
 
-/** Keys of every chunk, in storage order (numbers, or bigints beyond 2^53). */
+/**
+ * Bytes taken by the key's chunk at `first` and by every later chunk of the same key (duplicates, which
+ * PHP's own API never makes but a hand-written or racing writer can): what removing them all frees.
+ */
+export function sizeOfAll(words: Int32Array, header: Header, first: number, low: number, high: number, key: number | bigint, site: Site): number {
+  let total = 0;
+  for (let at = first; at >= 0; at = findChunk(words, header, low, high, key, site, at + chunkSizeAt(words, at))) {
+    total += chunkSizeAt(words, at);
+  }
+  return total;
+}
+
+/**
+ * Removes the key's chunk at `first` and every later duplicate of it (each with PHP's memmove; the chunks
+ * after a removed one move down to its offset, so the scan goes on from there).
+ */
+export function removeAll(
+  bytes: Uint8Array, words: Int32Array, header: Header, first: number, low: number, high: number, key: number | bigint, site: Site,
+): void {
+  for (let at = first; at >= 0; at = findChunk(words, header, low, high, key, site, at)) removeChunk(bytes, words, header, at);
+}
+
+/** Keys of every chunk, in storage order (numbers, or bigints beyond 2^53); a duplicated key appears twice. */
 export function chunkKeys(words: Int32Array, header: Header, site: Site): Array<number | bigint> {
   const out: Array<number | bigint> = [];
   for (let at = header.start; at < header.end;) {

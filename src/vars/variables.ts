@@ -28,7 +28,7 @@ import { SharedMemory } from "../shm/segment.ts";
 import { segmentBytes } from "../shm/internal.ts";
 import {
   appendChunk, checkKey, CHUNK_HEADER_SIZE, chunkKeys, chunkSize, chunkSizeAt, DEFAULT_SIZE, findChunk, hasMagic,
-  HEADER_SIZE, initialiseHeader, keyHigh, keyLow, newHeader, payloadLength, readHeader, removeChunk, room, wordsOf,
+  HEADER_SIZE, initialiseHeader, keyHigh, keyLow, newHeader, payloadLength, readHeader, removeAll, room, sizeOfAll, wordsOf,
   type Header, type Site,
 } from "./layout.ts";
 
@@ -61,12 +61,21 @@ export interface SharedVariablesStat {
   size: number;
   /** The header's `total` (the size its initialiser asked for). */
   total: number;
-  /** Bytes taken by chunks (`end - 40`). */
+  /**
+   * Bytes in use: the 40-byte header and the chunks (the header's `end`). `used + free` is the store's
+   * capacity, `min(total, size)`: `total` for every store whose header was written by Bun, or by PHP on a
+   * segment at least that big. The chunks alone take `used - 40`.
+   */
   used: number;
   /** Bytes a new chunk can still take (`free`, bounded by the kernel's size). */
   free: number;
-  /** Number of variables. */
+  /** Number of variables (distinct keys). */
   count: number;
+  /**
+   * Chunks hidden behind an earlier chunk of the same key (0 in a sound store; PHP's API never makes
+   * them, a hand-written or racing writer can). `get` reads the first; `set` and `delete` remove them all.
+   */
+  duplicates: number;
 }
 
 /** A new segment cannot be attached read-only: its header could not be written. Refused before creating it. */
@@ -267,7 +276,7 @@ export class SharedVariables implements Disposable {
     const header = readHeader(bytes, words, site, this.#header);
     const low = keyLow(key), high = keyHigh(key);
     const old = findChunk(words, header, low, high, key, site);
-    const available = room(header) + (old >= 0 ? chunkSizeAt(words, old) : 0);
+    const available = room(header) + (old >= 0 ? sizeOfAll(words, header, old, low, high, key, site) : 0);
     const need = chunkSize(length);
     if (need > available) {
       throw errorFor(ERRNO.ENOSPC, site.call, {
@@ -275,7 +284,7 @@ export class SharedVariables implements Disposable {
         detail: `variable ${key}: ${length} serialized bytes need ${need}, ${available} available; ${old >= 0 ? "the old value is kept" : "nothing was stored"}`,
       });
     }
-    if (old >= 0) removeChunk(bytes, words, header, old);
+    if (old >= 0) removeAll(bytes, words, header, old, low, high, key, site);
     appendChunk(bytes, words, header, low, high, payload);
   }
 
@@ -287,28 +296,33 @@ export class SharedVariables implements Disposable {
     const bytes = segmentBytes(this.segment, site.call);
     const words = this.#wordsFor(bytes);
     const header = readHeader(bytes, words, site, this.#header);
-    const at = findChunk(words, header, keyLow(key), keyHigh(key), key, site);
+    const low = keyLow(key), high = keyHigh(key);
+    const at = findChunk(words, header, low, high, key, site);
     if (at < 0) return false;
-    removeChunk(bytes, words, header, at);
+    removeAll(bytes, words, header, at, low, high, key, site);
     return true;
   }
 
-  /** Every key, in storage order (numbers, or bigints beyond 2^53). */
+  /** Every key once, in storage order of its first chunk (numbers, or bigints beyond 2^53). */
   keys(): VariableKey[] {
     const site = this.#sites.keys;
     const bytes = segmentBytes(this.segment, site.call);
     const words = this.#wordsFor(bytes);
-    return chunkKeys(words, readHeader(bytes, words, site, this.#header), site);
+    return [...new Set(chunkKeys(words, readHeader(bytes, words, site, this.#header), site))];
   }
 
-  /** Bytes used and free, and the number of variables. */
+  /** Bytes used and free, the number of variables, and of duplicate chunks. */
   stat(): SharedVariablesStat {
     const site = this.#sites.stat;
     const bytes = segmentBytes(this.segment, site.call);
     const words = this.#wordsFor(bytes);
     const header = readHeader(bytes, words, site, this.#header);
-    const count = chunkKeys(words, header, site).length;
-    return { size: this.segment.size, total: header.total, used: header.end - HEADER_SIZE, free: room(header), count };
+    const chunks = chunkKeys(words, header, site);
+    const count = new Set(chunks).size;
+    return {
+      size: this.segment.size, total: header.total, used: header.end, free: room(header), count,
+      duplicates: chunks.length - count,
+    };
   }
 
   /**
