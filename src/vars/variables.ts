@@ -26,6 +26,7 @@ import type { AcquireOptions } from "../sem/semaphore.ts";
 import { Mutex } from "../sem/mutex.ts";
 import { SharedMemory } from "../shm/segment.ts";
 import { segmentBytes } from "../shm/internal.ts";
+import { type FloatShape, floatShapeOf, restoreFloats } from "./floats.ts";
 import {
   appendChunk, checkKey, CHUNK_HEADER_SIZE, chunkKeys, chunkSize, chunkSizeAt, DEFAULT_SIZE, findChunk, hasMagic,
   HEADER_SIZE, initialiseHeader, keyHigh, keyLow, newHeader, payloadLength, readHeader, removeAll, room, sizeOfAll, wordsOf,
@@ -78,6 +79,14 @@ export interface SharedVariablesStat {
   duplicates: number;
 }
 
+/** Most keys whose float shape a store keeps (see `SharedVariables.#floats`); the least recently read goes first. */
+export const FLOAT_MEMORY_KEYS = 1024;
+
+/** `5` and `5n` are the same variable: one Map key for both. */
+function memoryKey(key: VariableKey): VariableKey {
+  return typeof key === "bigint" && key >= -0x1fffffffffffffn && key <= 0x1fffffffffffffn ? Number(key) : key;
+}
+
 /** A new segment cannot be attached read-only: its header could not be written. Refused before creating it. */
 function refuseReadOnlyCreate(call: string, readOnly: boolean): void {
   if (readOnly) throw new TypeError(`${call}: readOnly cannot create a segment (a read-only attach cannot write the PHP_SM header); use open()`);
@@ -119,6 +128,11 @@ export class SharedVariables implements Disposable {
    */
   #words: Int32Array = new Int32Array(0);
   #wordsOf: Uint8Array | null = null;
+  /**
+   * Per key, where the last value `get` read held whole-number floats (see `floats.ts`); keys whose value had
+   * none are not kept. Least recently read first; at most {@link FLOAT_MEMORY_KEYS} keys; cleared by `detach`.
+   */
+  readonly #floats = new Map<VariableKey, FloatShape>();
 
   /** Attaches the existing segment of `key` (NotFoundError if none), initialising the header if it has none. */
   static open(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
@@ -240,11 +254,22 @@ export class SharedVariables implements Disposable {
     const bytes = segmentBytes(this.segment, site.call);
     const words = this.#wordsFor(bytes);
     const at = findChunk(words, readHeader(bytes, words, site, this.#header), keyLow(key), keyHigh(key), key, site);
-    if (at < 0) return undefined;
-    const from = at + CHUNK_HEADER_SIZE;
+    if (at < 0) {
+      this.#remember(key, undefined);
+      return undefined;
+    }
+    const from = at + CHUNK_HEADER_SIZE, to = from + payloadLength(words, at);
     const settings = (this.#settings ??= decodeSettings(this.#decode));
     try {
-      return unserializeWith(bytes, settings, from, from + payloadLength(words, at)) as T; // (no view of the payload)
+      const value = unserializeWith(bytes, settings, from, to) as T; // (no view of the payload)
+      let floats: FloatShape | undefined;
+      try {
+        floats = floatShapeOf(bytes, settings, from, to);
+      } catch {
+        floats = undefined; // (the default-mode decode succeeded; a second opinion never fails a get)
+      }
+      this.#remember(key, floats);
+      return value;
     } catch (e) {
       if (!(e instanceof UnserializeError)) throw e;
       throw this.#corrupt(site.call, `variable ${key} (chunk at offset ${at}): ${e.message}`, e);
@@ -266,10 +291,15 @@ export class SharedVariables implements Disposable {
    */
   set(key: VariableKey, value: unknown): void {
     checkKey(key);
+    this.#set(key, value, this.#floats.size === 0 ? undefined : this.#floats.get(memoryKey(key)));
+  }
+
+  /** {@link SharedVariables.set} with the float shape of the value read (see `floats.ts`). */
+  #set(key: VariableKey, value: unknown, floats: FloatShape | undefined): void {
     const site = this.#sites.set;
     this.#assertWritable(site.call);
     // Serialized into the encoder's scratch buffer (no copy yet): nothing may serialize until it is copied below.
-    const payload = serializeToScratch(value);
+    const payload = serializeToScratch(floats === undefined ? value : restoreFloats(value, floats));
     const length = payload.length;
     const bytes = segmentBytes(this.segment, site.call); // after serialize: it may have run code that detached
     const words = this.#wordsFor(bytes);
@@ -300,6 +330,7 @@ export class SharedVariables implements Disposable {
     const at = findChunk(words, header, low, high, key, site);
     if (at < 0) return false;
     removeAll(bytes, words, header, at, low, high, key, site);
+    this.#remember(key, undefined);
     return true;
   }
 
@@ -346,13 +377,16 @@ export class SharedVariables implements Disposable {
    */
   async update<T>(key: VariableKey, fn: (current: PhpValue | undefined) => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
     using _permit = await this.lock.acquire(options);
-    return this.#apply(key, await fn(this.get(key)));
+    const current = this.get(key);
+    const floats = this.#floats.get(memoryKey(key)); // what this read held, whatever other reads happen meanwhile
+    return this.#apply(key, await fn(current), floats);
   }
 
   /** {@link SharedVariables.update} that waits for the lock synchronously (blocking, like PHP's `sem_acquire`). */
   updateSync<T>(key: VariableKey, fn: (current: PhpValue | undefined) => T, options: Omit<AcquireOptions, "signal"> = {}): T {
     using _permit = this.lock.acquireSync(options);
-    return this.#apply(key, fn(this.get(key)));
+    const current = this.get(key);
+    return this.#apply(key, fn(current), this.#floats.get(memoryKey(key)));
   }
 
   /** Removes the segment for everyone (the memory stays usable here until `detach()`). The lock's set is not removed. */
@@ -362,6 +396,7 @@ export class SharedVariables implements Disposable {
 
   /** Detaches the segment and closes the lock handle (if opened). Idempotent. */
   detach(): void {
+    this.#floats.clear();
     this.#lock?.close();
     this.#lock = null;
     this.segment.detach();
@@ -372,10 +407,21 @@ export class SharedVariables implements Disposable {
     this.detach();
   }
 
-  #apply<T>(key: VariableKey, next: T): T {
+  #apply<T>(key: VariableKey, next: T, floats: FloatShape | undefined): T {
     if (next === undefined) this.delete(key);
-    else this.set(key, next);
+    else this.#set(key, next, floats);
     return next;
+  }
+
+  /** Records (or, with `undefined`, forgets) the float shape of the value just read for `key`. */
+  #remember(key: VariableKey, floats: FloatShape | undefined): void {
+    const memory = this.#floats;
+    if (memory.size === 0 && floats === undefined) return;
+    const k = memoryKey(key);
+    memory.delete(k);
+    if (floats === undefined) return;
+    memory.set(k, floats);
+    if (memory.size > FLOAT_MEMORY_KEYS) memory.delete(memory.keys().next().value!);
   }
 
   /** The words view of `bytes`, just fetched by {@link segmentBytes} for this operation (made again for a new mapping). */
