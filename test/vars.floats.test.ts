@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { shm_attach, shm_get_var, shm_put_var } from "../compat/index.ts";
 import { PhpFloat, PhpObject, SharedVariables } from "../src/index.ts";
-import { FLOAT_MEMORY_KEYS } from "../src/vars/variables.ts";
+import { FLOAT_MEMORY_BYTES, FLOAT_MEMORY_KEYS } from "../src/vars/floats.ts";
 import { testKeys } from "./helpers/ipc.ts";
 import { php } from "./helpers/php.ts";
 
@@ -124,6 +124,22 @@ describe("read-modify-write keeps PHP's floats", () => {
     vars.set(0, 1);
     vars.set(1, 1);
     expect(phpRun(`var_export([shm_get_var($s, 0), shm_get_var($s, 1)]);`, key)).toBe("array (\n  0 => 1,\n  1 => 1.0,\n)");
+    vars.remove();
+  });
+
+  test(`payload copies are bounded too: ${FLOAT_MEMORY_BYTES} bytes per handle; a bigger value is shaped at once`, () => {
+    const key = keys.next();
+    const r = php(`$s = shm_attach((int)$argv[1], 4 << 20, 0600); $half = str_repeat('x', (int)$argv[2]);
+      shm_put_var($s, 1, ['f' => 1.0, 's' => $half]); shm_put_var($s, 2, ['f' => 2.0, 's' => $half]);
+      shm_put_var($s, 3, ['f' => 3.0, 's' => str_repeat('y', (int)$argv[3])]);`, [key, 0.6 * FLOAT_MEMORY_BYTES, FLOAT_MEMORY_BYTES + 10]);
+    expect(r).toMatchObject({ exitCode: 0, stderr: "" });
+    using vars = SharedVariables.open(key);
+    const one = vars.get(1), two = vars.get(2), three = vars.get(3); // 1's copy is dropped for 2's; 3 is shaped
+    vars.set(1, one);
+    vars.set(2, two);
+    vars.set(3, three);
+    expect(phpRun(`echo json_encode([is_float(shm_get_var($s, 1)['f']), is_float(shm_get_var($s, 2)['f']), is_float(shm_get_var($s, 3)['f'])]);`, key))
+      .toBe("[false,true,true]");
     vars.remove();
   });
 

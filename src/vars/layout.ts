@@ -173,12 +173,14 @@ export function room(header: Header): number {
 
 /**
  * Offset of the chunk whose key has the halves `low`/`high`, or -1. Every chunk passed on the way is
- * checked (`key` is only for error messages). The scan starts at `from` (a chunk boundary, default
- * `start`): PHP's lookup, first match wins; from past a match it finds the key's duplicates.
+ * checked (`key` is only for error messages). PHP's lookup: first match wins.
  */
-export function findChunk(
-  words: Int32Array, header: Header, low: number, high: number, key: number | bigint, site: Site, from = header.start,
-): number {
+export function findChunk(words: Int32Array, header: Header, low: number, high: number, key: number | bigint, site: Site): number {
+  return findChunkFrom(words, header, low, high, key, site, header.start);
+}
+
+/** {@link findChunk} from the chunk boundary `from` on: from past a match, it finds the key's duplicates. */
+function findChunkFrom(words: Int32Array, header: Header, low: number, high: number, key: number | bigint, site: Site, from: number): number {
   const end = header.end;
   for (let at = from; at < end;) {
     const size = checkedChunkSize(words, at, end, site, key);
@@ -195,7 +197,7 @@ export function findChunk(
  */
 export function sizeOfAll(words: Int32Array, header: Header, first: number, low: number, high: number, key: number | bigint, site: Site): number {
   let total = 0;
-  for (let at = first; at >= 0; at = findChunk(words, header, low, high, key, site, at + chunkSizeAt(words, at))) {
+  for (let at = first; at >= 0; at = findChunkFrom(words, header, low, high, key, site, at + chunkSizeAt(words, at))) {
     total += chunkSizeAt(words, at);
   }
   return total;
@@ -208,7 +210,7 @@ export function sizeOfAll(words: Int32Array, header: Header, first: number, low:
 export function removeAll(
   bytes: Uint8Array, words: Int32Array, header: Header, first: number, low: number, high: number, key: number | bigint, site: Site,
 ): void {
-  for (let at = first; at >= 0; at = findChunk(words, header, low, high, key, site, at)) removeChunk(bytes, words, header, at);
+  for (let at = first; at >= 0; at = findChunkFrom(words, header, low, high, key, site, at)) removeChunk(bytes, words, header, at);
 }
 
 /** Keys of every chunk, in storage order (numbers, or bigints beyond 2^53); a duplicated key appears twice. */

@@ -26,7 +26,7 @@ import type { AcquireOptions } from "../sem/semaphore.ts";
 import { Mutex } from "../sem/mutex.ts";
 import { SharedMemory } from "../shm/segment.ts";
 import { segmentBytes } from "../shm/internal.ts";
-import { type FloatShape, floatShapeOf, restoreFloats } from "./floats.ts";
+import { FloatMemory, type FloatShape, restoreFloats } from "./floats.ts";
 import {
   appendChunk, checkKey, CHUNK_HEADER_SIZE, chunkKeys, chunkSize, chunkSizeAt, DEFAULT_SIZE, findChunk, hasMagic,
   HEADER_SIZE, initialiseHeader, keyHigh, keyLow, newHeader, payloadLength, readHeader, removeAll, room, sizeOfAll, wordsOf,
@@ -79,14 +79,6 @@ export interface SharedVariablesStat {
   duplicates: number;
 }
 
-/** Most keys whose float shape a store keeps (see `SharedVariables.#floats`); the least recently read goes first. */
-export const FLOAT_MEMORY_KEYS = 1024;
-
-/** `5` and `5n` are the same variable: one Map key for both. */
-function memoryKey(key: VariableKey): VariableKey {
-  return typeof key === "bigint" && key >= -0x1fffffffffffffn && key <= 0x1fffffffffffffn ? Number(key) : key;
-}
-
 /** A new segment cannot be attached read-only: its header could not be written. Refused before creating it. */
 function refuseReadOnlyCreate(call: string, readOnly: boolean): void {
   if (readOnly) throw new TypeError(`${call}: readOnly cannot create a segment (a read-only attach cannot write the PHP_SM header); use open()`);
@@ -128,11 +120,8 @@ export class SharedVariables implements Disposable {
    */
   #words: Int32Array = new Int32Array(0);
   #wordsOf: Uint8Array | null = null;
-  /**
-   * Per key, where the last value `get` read held whole-number floats (see `floats.ts`); keys whose value had
-   * none are not kept. Least recently read first; at most {@link FLOAT_MEMORY_KEYS} keys; cleared by `detach`.
-   */
-  readonly #floats = new Map<VariableKey, FloatShape>();
+  /** Per key, the whole-number floats of the last value `get` read (see `floats.ts`); cleared by `detach`. */
+  readonly #floats = new FloatMemory();
 
   /** Attaches the existing segment of `key` (NotFoundError if none), initialising the header if it has none. */
   static open(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
@@ -255,20 +244,14 @@ export class SharedVariables implements Disposable {
     const words = this.#wordsFor(bytes);
     const at = findChunk(words, readHeader(bytes, words, site, this.#header), keyLow(key), keyHigh(key), key, site);
     if (at < 0) {
-      this.#remember(key, undefined);
+      this.#floats.forget(key);
       return undefined;
     }
     const from = at + CHUNK_HEADER_SIZE, to = from + payloadLength(words, at);
     const settings = (this.#settings ??= decodeSettings(this.#decode));
     try {
       const value = unserializeWith(bytes, settings, from, to) as T; // (no view of the payload)
-      let floats: FloatShape | undefined;
-      try {
-        floats = floatShapeOf(bytes, settings, from, to);
-      } catch {
-        floats = undefined; // (the default-mode decode succeeded; a second opinion never fails a get)
-      }
-      this.#remember(key, floats);
+      this.#floats.read(key, bytes, settings, from, to);
       return value;
     } catch (e) {
       if (!(e instanceof UnserializeError)) throw e;
@@ -291,7 +274,7 @@ export class SharedVariables implements Disposable {
    */
   set(key: VariableKey, value: unknown): void {
     checkKey(key);
-    this.#set(key, value, this.#floats.size === 0 ? undefined : this.#floats.get(memoryKey(key)));
+    this.#set(key, value, this.#floats.shape(key));
   }
 
   /** {@link SharedVariables.set} with the float shape of the value read (see `floats.ts`). */
@@ -330,7 +313,7 @@ export class SharedVariables implements Disposable {
     const at = findChunk(words, header, low, high, key, site);
     if (at < 0) return false;
     removeAll(bytes, words, header, at, low, high, key, site);
-    this.#remember(key, undefined);
+    this.#floats.forget(key);
     return true;
   }
 
@@ -378,7 +361,7 @@ export class SharedVariables implements Disposable {
   async update<T>(key: VariableKey, fn: (current: PhpValue | undefined) => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
     using _permit = await this.lock.acquire(options);
     const current = this.get(key);
-    const floats = this.#floats.get(memoryKey(key)); // what this read held, whatever other reads happen meanwhile
+    const floats = this.#floats.shape(key); // what this read held, whatever other reads happen meanwhile
     return this.#apply(key, await fn(current), floats);
   }
 
@@ -386,7 +369,7 @@ export class SharedVariables implements Disposable {
   updateSync<T>(key: VariableKey, fn: (current: PhpValue | undefined) => T, options: Omit<AcquireOptions, "signal"> = {}): T {
     using _permit = this.lock.acquireSync(options);
     const current = this.get(key);
-    return this.#apply(key, fn(current), this.#floats.get(memoryKey(key)));
+    return this.#apply(key, fn(current), this.#floats.shape(key));
   }
 
   /** Removes the segment for everyone (the memory stays usable here until `detach()`). The lock's set is not removed. */
@@ -411,17 +394,6 @@ export class SharedVariables implements Disposable {
     if (next === undefined) this.delete(key);
     else this.#set(key, next, floats);
     return next;
-  }
-
-  /** Records (or, with `undefined`, forgets) the float shape of the value just read for `key`. */
-  #remember(key: VariableKey, floats: FloatShape | undefined): void {
-    const memory = this.#floats;
-    if (memory.size === 0 && floats === undefined) return;
-    const k = memoryKey(key);
-    memory.delete(k);
-    if (floats === undefined) return;
-    memory.set(k, floats);
-    if (memory.size > FLOAT_MEMORY_KEYS) memory.delete(memory.keys().next().value!);
   }
 
   /** The words view of `bytes`, just fetched by {@link segmentBytes} for this operation (made again for a new mapping). */
