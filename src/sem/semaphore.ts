@@ -87,7 +87,8 @@ type SemaphoreClass<S> = new (key: number, id: number, autoRelease: boolean) => 
 function getSet(key: number, flags: number, mode: number): { id: number; created: boolean } {
   const exclusive = (flags & IPC_EXCL) !== 0 || key === 0; // IPC_PRIVATE always makes a new set
   if (!(flags & IPC_CREAT) || exclusive) {
-    return { id: check(libc.semget(key, SET_SIZE, mode | flags), "semget", { key }), created: (flags & IPC_CREAT) !== 0 && exclusive };
+    // IPC_PRIVATE makes a new set even without IPC_CREAT.
+    return { id: check(libc.semget(key, SET_SIZE, mode | flags), "semget", { key }), created: exclusive && (key === 0 || (flags & IPC_CREAT) !== 0) };
   }
   for (;;) {
     const id = libc.semget(key, SET_SIZE, mode | flags | IPC_EXCL);
