@@ -21,8 +21,10 @@ import { IPC_CREAT, IPC_EXCL } from "../src/ffi/constants.ts";
 import { strerror } from "../src/ffi/libc.ts";
 import { bytesToPhpString, phpStringToBytes, type PhpString } from "../src/bytes.ts";
 import { IpcError } from "../src/errors.ts";
+import { removeIpc } from "../src/inspect/sysvipc.ts";
 import type { SharedMemory } from "../src/shm/segment.ts";
 import { openSegmentWithFlags } from "../src/shm/internal.ts";
+import { MAX_MAPPED_SIZE } from "../src/shm/native.ts";
 import { emit, PhpError, ValueError, warn } from "./diagnostics.ts";
 import { intArg as phpInt, phpTypeName, stringArg, type PhpIntArg, type PhpStringArg } from "./types.ts";
 
@@ -110,7 +112,12 @@ export function shmop_open(key: PhpIntArg, mode: PhpStringArg, permissions: PhpI
     return new Shmop(token, openSegmentWithFlags(k, segmentSize, flags, how.readOnly));
   } catch (e) {
     if (!(e instanceof IpcError) || !(e.syscall in FAILED_STEP)) throw e;
-    warn("shmop_open", `${FAILED_STEP[e.syscall]} "${strerror(e.errno)}"`);
+    // "n" made the segment (IPC_EXCL) and a later step failed (e.g. permissions without read): remove it
+    // rather than leak it (PHP 8.2 leaks it; the warning stays PHP's).
+    if (how === MODE_FLAGS.n && e.syscall !== "shmget" && e.id !== undefined) removeIpc("shm", e.id);
+    // EFBIG: a segment over 4 GiB, which PHP attaches and Bun cannot map (src/shm MAX_MAPPED_SIZE): say so.
+    const why = e.code === "EFBIG" ? ` (Bun cannot map a segment over ${MAX_MAPPED_SIZE} bytes)` : "";
+    warn("shmop_open", `${FAILED_STEP[e.syscall]} "${strerror(e.errno)}"${why}`);
     return false;
   }
 }

@@ -26,6 +26,7 @@ import { removeIpc } from "../src/inspect/sysvipc.ts";
 import { toKey } from "../src/keys/key.ts";
 import type { PhpValue } from "../src/serialize/index.ts";
 import { openSegmentWithFlags } from "../src/shm/internal.ts";
+import { MAX_MAPPED_SIZE } from "../src/shm/native.ts";
 import { DEFAULT_SIZE, HEADER_SIZE } from "../src/vars/layout.ts";
 import { SharedVariables } from "../src/vars/variables.ts";
 import { emit, PhpError, ValueError, warn } from "./diagnostics.ts";
@@ -90,7 +91,7 @@ export function shm_attach(key: PhpIntArg, size: PhpIntArg | null = null, permis
   if (size !== null && size < 1) throw new ValueError("shm_attach(): Argument #2 ($size) must be greater than 0");
   const wanted = size ?? DEFAULT_SIZE;
   const keyT = toKey(key);
-  let segment;
+  let segment, created = false;
   try {
     segment = openSegmentWithFlags(keyT, 0, 0, false);
   } catch (e) {
@@ -103,6 +104,7 @@ export function shm_attach(key: PhpIntArg, size: PhpIntArg | null = null, permis
     try {
       const flags = Number(BigInt.asIntN(32, BigInt(permissions))) | IPC_CREAT | IPC_EXCL; // as PHP: OR-ed in unmasked
       segment = openSegmentWithFlags(keyT, wanted, flags, false);
+      created = true;
     } catch (e2) {
       if (!(e2 instanceof IpcError)) throw e2;
       // Created but not attachable (e.g. permissions 0): remove it rather than leak it, as php-src master does.
@@ -116,11 +118,23 @@ export function shm_attach(key: PhpIntArg, size: PhpIntArg | null = null, permis
     return false;
   }
   const unserialize = { onWarning: (w: { level: "Warning" | "Notice"; message: string }) => emit(w.level, "shm_get_var", w.message) };
-  return new SysvSharedMemory(constructing, SharedVariables.fromSegment(segment, { size: wanted, unserialize }, true));
+  let variables;
+  try {
+    variables = SharedVariables.fromSegment(segment, { size: wanted, unserialize }, false);
+  } catch (e) {
+    if (created) {
+      try { segment.remove(); } catch { /* what this call created, a failure removes */ }
+    }
+    segment.detach();
+    throw e;
+  }
+  return new SysvSharedMemory(constructing, variables);
 }
 
 function attachFailed(key: number | bigint, e: IpcError): false {
-  warn("shm_attach", `Failed for key 0x${hexKey(key)}: ${strerror(e.errno)}`);
+  // EFBIG: a segment over 4 GiB, which PHP attaches and Bun cannot map (src/shm MAX_MAPPED_SIZE): say so.
+  const why = e.code === "EFBIG" ? `${strerror(e.errno)} (Bun cannot map a segment over ${MAX_MAPPED_SIZE} bytes)` : strerror(e.errno);
+  warn("shm_attach", `Failed for key 0x${hexKey(key)}: ${why}`);
   return false;
 }
 

@@ -60,7 +60,7 @@ describe("SharedVariables: PHP's layout", () => {
       "ffffffffffffff7f04000000000000002800000000000000623a313b00000000" +
       "0".repeat(64);
     expect(hex(vars.segment.read())).toBe(expected);
-    expect(vars.stat()).toEqual({ size: 256, total: 256, used: 192, free: 24, count: 4 });
+    expect(vars.stat()).toEqual({ size: 256, total: 256, used: 232, free: 24, count: 4, duplicates: 0 });
   });
 
   test("an update moves the variable to the end; delete compacts; stale bytes stay past end", () => {
@@ -131,7 +131,7 @@ describe("SharedVariables: values and keys", () => {
 
   test("size: default 10000, minimum 40 (a 40-byte store holds nothing)", () => {
     using def = SharedVariables.createNew(keys.next());
-    expect(def.stat()).toEqual({ size: 10000, total: 10000, used: 0, free: 9960, count: 0 });
+    expect(def.stat()).toEqual({ size: 10000, total: 10000, used: 40, free: 9960, count: 0, duplicates: 0 });
     expect(() => SharedVariables.createNew(keys.next(), { size: 39 })).toThrow(RangeError);
     using tiny = fresh(40);
     expect(tiny.stat().free).toBe(0);
@@ -170,7 +170,7 @@ describe("SharedVariables: open modes and lifetime", () => {
     using raw = SharedMemory.createNew(keys.next(), 4096);
     raw.write(new Uint8Array(100).fill(0xaa), 40); // other bytes are left as they are
     using vars = SharedVariables.open(raw.key, { size: 1 << 20 });
-    expect(vars.stat()).toEqual({ size: 4096, total: 4096, used: 0, free: 4056, count: 0 });
+    expect(vars.stat()).toEqual({ size: 4096, total: 4096, used: 40, free: 4056, count: 0, duplicates: 0 });
     expect(hex(vars.segment.read(40, 4))).toBe("aaaaaaaa");
     using small = SharedMemory.createNew(keys.next(), 8);
     expect(() => SharedVariables.open(small.key)).toThrow(IpcError);

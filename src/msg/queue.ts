@@ -78,7 +78,13 @@ function openQueue(key: KeyLike, flags: number, mode: number): MessageQueue {
   const k = toKey(key);
   if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new RangeError(`mode must be 0 to 0o777, got ${mode}`);
   const id = check(libc.msgget(k, flags | mode), "msgget", { key: k });
-  return new (MessageQueue as unknown as new (io: QueueIo) => MessageQueue)(new QueueIo(k, id));
+  try {
+    return new (MessageQueue as unknown as new (io: QueueIo) => MessageQueue)(new QueueIo(k, id));
+  } catch (e) {
+    // A queue this call surely created (IPC_EXCL, or a private one) is removed if the handle cannot be made.
+    if (flags & IPC_EXCL || (k === IPC_PRIVATE && flags & IPC_CREAT)) libc.msgctl(id, IPC_RMID, null);
+    throw e;
+  }
 }
 
 /** A handle on a System V message queue (see the module notes). */

@@ -81,6 +81,28 @@ function checkTimeout(timeout: number | undefined): number | undefined {
 type SemaphoreClass<S> = new (key: number, id: number, autoRelease: boolean) => S;
 
 /**
+ * `semget(key, 3, mode | flags)`, telling whether this call created the set: IPC_CREAT alone is done as
+ * create-new, then (EEXIST) open-existing with the same access check, retried if the set vanished between.
+ */
+function getSet(key: number, flags: number, mode: number): { id: number; created: boolean } {
+  const exclusive = (flags & IPC_EXCL) !== 0 || key === 0; // IPC_PRIVATE always makes a new set
+  if (!(flags & IPC_CREAT) || exclusive) {
+    // IPC_PRIVATE makes a new set even without IPC_CREAT.
+    return { id: check(libc.semget(key, SET_SIZE, mode | flags), "semget", { key }), created: exclusive && (key === 0 || (flags & IPC_CREAT) !== 0) };
+  }
+  for (;;) {
+    const id = libc.semget(key, SET_SIZE, mode | flags | IPC_EXCL);
+    if (id !== -1) return { id, created: true };
+    const errno = lastErrno();
+    if (errno !== ERRNO.EEXIST) throw errorFor(errno, "semget", { key });
+    const existing = libc.semget(key, SET_SIZE, mode | (flags & ~IPC_CREAT));
+    if (existing !== -1) return { id: existing, created: false };
+    const again = lastErrno();
+    if (again !== ERRNO.ENOENT) throw errorFor(again, "semget", { key });
+  }
+}
+
+/**
  * Opens a set with `semget(key, 3, mode | flags)` and joins it with PHP's protocol; throws on any failure
  * (undoing the usage count it added).
  */
@@ -90,10 +112,11 @@ export function openSemaphore<S>(Class: SemaphoreClass<S>, keyLike: KeyLike, fla
   if (!Number.isInteger(maxCount) || maxCount < 1 || maxCount > SEMVMX) {
     throw new RangeError(`maxCount must be an integer from 1 to ${SEMVMX}, got ${maxCount}`);
   }
-  const id = check(libc.semget(key, SET_SIZE, (options.mode ?? 0o600) | flags), "semget", { key });
+  const { id, created } = getSet(key, flags, options.mode ?? 0o600);
   const problems = joinSet(id, maxCount);
   if (problems.length > 0) {
-    if (!problems.some((p) => p.step === "lock")) uncount(id);
+    if (created) libc.semctl(id, 0, IPC_RMID, 0); // what this call created, its failure removes
+    else if (!problems.some((p) => p.step === "lock")) uncount(id);
     const first = problems[0];
     const syscall = first.step === "lock" || first.step === "unlock" ? "semop" : "semctl";
     throw semError(first.errno, syscall, { key, id, detail: `sem_get protocol step "${first.step}"` });

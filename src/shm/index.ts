@@ -10,4 +10,4 @@
  * @module
  */
 export { SharedMemory, type CreateOptions, type OpenOptions } from "./segment.ts";
-export type { SegmentStat } from "./native.ts";
+export { MAX_MAPPED_SIZE, type SegmentStat } from "./native.ts";

@@ -11,9 +11,17 @@
  * @module
  */
 import { IPC_CREAT, IPC_EXCL, IPC_RMID, IPC_STAT, SHM_RDONLY } from "../ffi/constants.ts";
+import type { IpcError } from "../errors.ts";
 import { check, ERRNO, errorFor } from "../ffi/errno.ts";
 import { lastErrno, libc, mapMemory } from "../ffi/libc.ts";
 import { IPC_PERM, newStruct, readStruct, SHMID_DS } from "../ffi/structs.ts";
+
+/**
+ * The largest segment Bun can map: a JS ArrayBuffer holds at most 2^32 bytes (JavaScriptCore's limit;
+ * `toArrayBuffer` over more throws "RangeError: Out of memory"). The kernel allows far bigger segments
+ * (`shmmax`), and PHP or C attach them; here they are refused before any attach (see {@link tooBigToMap}).
+ */
+export const MAX_MAPPED_SIZE = 2 ** 32;
 
 /** `shm_perm.mode` bit set once the segment is marked for removal (SHM_DEST). */
 const SHM_DEST = 0o1000;
@@ -56,9 +64,8 @@ function shmgetHint(errno: number, size: number, flags: number): string {
     case ERRNO.EEXIST: return "a segment already has this key";
     case ERRNO.EACCES: return `the segment's mode does not grant the access asked for (0o${(flags & 0o777).toString(8)})`;
     case ERRNO.EINVAL:
-      return flags & IPC_CREAT
-        ? `size ${size} is outside the kernel's limits or larger than the existing segment`
-        : "no segment can be opened this way (IPC_PRIVATE needs a size)";
+      if (flags & IPC_CREAT) return `size ${size} is outside the kernel's limits or larger than the existing segment`;
+      return size > 0 ? `size ${size} is larger than the existing segment` : "no segment can be opened this way (IPC_PRIVATE needs a size)";
     default: return `size ${size}, flags 0o${flags.toString(8)}`;
   }
 }
@@ -71,6 +78,18 @@ export function getSegment(key: number, size: number, flags: number): number {
     throw errorFor(errno, "shmget", { key, detail: shmgetHint(errno, size, flags) });
   }
   return id;
+}
+
+/**
+ * The error for a segment of `size` bytes that Bun cannot map (over {@link MAX_MAPPED_SIZE}): a
+ * {@link TooBigError} (EFBIG, which no shm syscall returns, so callers can tell it apart) from the
+ * `shmat` step, naming the size and the limit. Thrown before anything is created or attached.
+ */
+export function tooBigToMap(size: number, key: number | undefined, id: number | undefined): IpcError {
+  return errorFor(ERRNO.EFBIG, "shmat", {
+    key, id,
+    detail: `the segment has ${size} bytes; Bun can map at most ${MAX_MAPPED_SIZE} (2^32, the largest JS ArrayBuffer); nothing was ${id === undefined ? "created or " : ""}attached`,
+  });
 }
 
 /** `shmat(id, NULL, readOnly ? SHM_RDONLY : 0)`: the address (failure `(void*)-1` arrives as a BigInt). */
@@ -123,6 +142,7 @@ export function removeSegment(id: number, key: number): void {
 /** Flags of the three open modes. `requested` is the access asked of an existing segment. */
 export const OPEN_FLAGS = {
   open: (readOnly: boolean) => (readOnly ? 0o400 : 0o600),
-  create: (mode: number) => (mode & 0o777) | IPC_CREAT,
+  /** An existing segment only, with `mode` as the access asked (what IPC_CREAT checks on one that exists). */
+  existing: (mode: number) => mode & 0o777,
   createNew: (mode: number) => (mode & 0o777) | IPC_CREAT | IPC_EXCL,
 } as const;

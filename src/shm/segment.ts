@@ -13,12 +13,13 @@
  * ```
  * @module
  */
-import { ClosedError, formatKey } from "../errors.ts";
+import { ClosedError, ExistsError, formatKey, NotFoundError } from "../errors.ts";
 import { ERRNO, errorFor } from "../ffi/errno.ts";
 import { IPC_PRIVATE } from "../ffi/constants.ts";
 import { toKey, type KeyLike } from "../keys/key.ts";
 import {
-  attachSegment, detachAddress, getSegment, mapBytes, OPEN_FLAGS, removeSegment, statSegment, type SegmentStat,
+  attachSegment, detachAddress, getSegment, mapBytes, MAX_MAPPED_SIZE, OPEN_FLAGS, removeSegment, statSegment, tooBigToMap,
+  type SegmentStat,
 } from "./native.ts";
 
 /** Options of {@link SharedMemory.open} and {@link SharedMemory.openId}. */
@@ -98,6 +99,7 @@ export class SharedMemory {
   /**
    * Opens the segment of `key`, creating it with `size` bytes and `mode` (default 0600) if there is none.
    * An existing segment keeps its size (see {@link SharedMemory.size}); one smaller than `size` fails with EINVAL.
+   * A segment this call created and then could not attach is removed again.
    *
    * @example
    * ```ts
@@ -108,12 +110,27 @@ export class SharedMemory {
     const mode = options.mode ?? 0o600;
     checkSize("SharedMemory.create", size);
     checkMode("SharedMemory.create", mode);
-    return attach(toKey(key), size, OPEN_FLAGS.create(mode), options.readOnly ?? false, false);
+    const k = toKey(key), readOnly = options.readOnly ?? false;
+    // Create-new first, then open the existing one (with the same size and access checks as IPC_CREAT
+    // alone), so we know whether this call made the segment: then a failure after shmget removes it.
+    for (;;) {
+      try {
+        return attach(k, size, OPEN_FLAGS.createNew(mode), readOnly, true);
+      } catch (e) {
+        if (!(e instanceof ExistsError) || e.syscall !== "shmget" || k === IPC_PRIVATE) throw e;
+      }
+      try {
+        return attach(k, size, OPEN_FLAGS.existing(mode), readOnly, false);
+      } catch (e) {
+        if (!(e instanceof NotFoundError) || e.syscall !== "shmget") throw e; // removed in between: create again
+      }
+    }
   }
 
   /**
    * Creates a new segment of `size` bytes; {@link ExistsError} if `key` already names one.
    * If the new segment cannot be attached (e.g. a mode without read permission), it is removed again.
+   * Sizes over {@link MAX_MAPPED_SIZE} (4 GiB) are refused with {@link TooBigError} before anything is created.
    *
    * @example
    * ```ts
@@ -151,9 +168,7 @@ export class SharedMemory {
    * ```
    */
   static openId(id: number, options: OpenOptions = {}): SharedMemory {
-    const readOnly = options.readOnly ?? false;
-    const { key, size } = statSegment(id, undefined);
-    return new SharedMemory(key, id, size, readOnly, attachSegment(id, readOnly, key));
+    return attachId(undefined, id, options.readOnly ?? false, false);
   }
 
   /** True until {@link SharedMemory.detach}. */
@@ -311,15 +326,33 @@ export class SharedMemory {
   }
 }
 
-/** shmget, then IPC_STAT (the real size), then shmat: PHP's order, so errors name the same step. */
-function attach(key: number, size: number, flags: number, readOnly: boolean, removeIfUnusable: boolean): SharedMemory {
-  const id = getSegment(key, size, flags);
+/**
+ * shmget, then IPC_STAT (the real size), then shmat: PHP's order, so errors name the same step.
+ * `created`: these flags create a new segment or fail (IPC_EXCL, or IPC_PRIVATE), so a failure after
+ * the shmget removes the segment again. A size Bun cannot map is refused before anything is created.
+ */
+function attach(key: number, size: number, flags: number, readOnly: boolean, created: boolean): SharedMemory {
+  if (size > MAX_MAPPED_SIZE) throw tooBigToMap(size, key, undefined);
+  return attachId(key, getSegment(key, size, flags), readOnly, created);
+}
+
+/**
+ * IPC_STAT, the size check, shmat and the handle, for the segment `id` (`key` undefined: take the one
+ * IPC_STAT reports). On any failure nothing stays behind: the attach is undone, and the segment removed
+ * if `created`.
+ */
+function attachId(key: number | undefined, id: number, readOnly: boolean, created: boolean): SharedMemory {
+  let address: number | undefined;
   try {
-    const real = statSegment(id, key).size;
-    return shmInternal.construct(key, id, real, readOnly, attachSegment(id, readOnly, key));
+    const stat = statSegment(id, key);
+    const k = key ?? stat.key;
+    if (stat.size > MAX_MAPPED_SIZE) throw tooBigToMap(stat.size, k, id);
+    address = attachSegment(id, readOnly, k);
+    return shmInternal.construct(k, id, stat.size, readOnly, address);
   } catch (e) {
-    if (removeIfUnusable) {
-      try { removeSegment(id, key); } catch { /* not ours to remove after all */ }
+    if (address !== undefined) detachAddress(address);
+    if (created) {
+      try { removeSegment(id, key ?? 0); } catch { /* not ours to remove after all */ }
     }
     throw e;
   }

@@ -96,17 +96,19 @@ export function newHeader(): Header {
 
 /**
  * The segment as 32-bit words. Every int64 field is 8-byte aligned (the header's, and chunks at 40 +
- * multiples of 8, which the checks enforce), so a field is words[at >> 2] (low, unsigned) and
- * words[(at >> 2) + 1] (high): typed-array indexing is what the JIT makes fastest. Same rule as `bytes`:
- * used only within the operation that fetched `bytes`.
+ * multiples of 8, which the checks enforce), so a field is words[at >>> 2] (low, unsigned) and
+ * words[(at >>> 2) + 1] (high): typed-array indexing is what the JIT makes fastest. Offsets reach 2^32
+ * (the largest segment a JS ArrayBuffer maps, `MAX_MAPPED_SIZE`), hence `>>>` (`>>` turns offsets from
+ * 2^31 on negative) and never `| 0` on an offset. Same rule as `bytes`: used only within the operation
+ * that fetched `bytes`.
  */
 export function wordsOf(bytes: Uint8Array): Int32Array {
-  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+  return new Int32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
 }
 
 /** The int64 at byte offset `at` (8-aligned); exact below 2^53, anything larger fails the bounds checks anyway. */
 function readInt64(view: Int32Array, at: number): number {
-  const i = at >> 2;
+  const i = at >>> 2;
   const low = view[i]!, high = view[i + 1]!;
   // Below 2^31 (every field of a sane segment) the value stays an int32: offsets computed from it stay
   // integers in the JIT instead of doubles, which makes everything that indexes with them slower.
@@ -116,7 +118,7 @@ function readInt64(view: Int32Array, at: number): number {
 
 /** Writes a non-negative integer below 2^53 as an int64 at byte offset `at` (8-aligned). */
 function writeInt64(view: Int32Array, at: number, value: number): void {
-  const i = at >> 2;
+  const i = at >>> 2;
   if (value <= 0x7fffffff) {
     view[i] = value;
     view[i + 1] = 0;
@@ -171,25 +173,52 @@ export function room(header: Header): number {
 
 /**
  * Offset of the chunk whose key has the halves `low`/`high`, or -1. Every chunk passed on the way is
- * checked (`key` is only for error messages).
+ * checked (`key` is only for error messages). PHP's lookup: first match wins.
  */
 export function findChunk(words: Int32Array, header: Header, low: number, high: number, key: number | bigint, site: Site): number {
+  return findChunkFrom(words, header, low, high, key, site, header.start);
+}
+
+/** {@link findChunk} from the chunk boundary `from` on: from past a match, it finds the key's duplicates. */
+function findChunkFrom(words: Int32Array, header: Header, low: number, high: number, key: number | bigint, site: Site, from: number): number {
   const end = header.end;
-  for (let at = header.start; at < end;) {
+  for (let at = from; at < end;) {
     const size = checkedChunkSize(words, at, end, site, key);
-    const i = at >> 2;
+    const i = at >>> 2;
     if (words[i] === low && words[i + 1] === high) return at;
     at += size;
   }
   return -1;
 }
 
-/** Keys of every chunk, in storage order (numbers, or bigints beyond 2^53). */
+/**
+ * Bytes taken by the key's chunk at `first` and by every later chunk of the same key (duplicates, which
+ * PHP's own API never makes but a hand-written or racing writer can): what removing them all frees.
+ */
+export function sizeOfAll(words: Int32Array, header: Header, first: number, low: number, high: number, key: number | bigint, site: Site): number {
+  let total = 0;
+  for (let at = first; at >= 0; at = findChunkFrom(words, header, low, high, key, site, at + chunkSizeAt(words, at))) {
+    total += chunkSizeAt(words, at);
+  }
+  return total;
+}
+
+/**
+ * Removes the key's chunk at `first` and every later duplicate of it (each with PHP's memmove; the chunks
+ * after a removed one move down to its offset, so the scan goes on from there).
+ */
+export function removeAll(
+  bytes: Uint8Array, words: Int32Array, header: Header, first: number, low: number, high: number, key: number | bigint, site: Site,
+): void {
+  for (let at = first; at >= 0; at = findChunkFrom(words, header, low, high, key, site, at)) removeChunk(bytes, words, header, at);
+}
+
+/** Keys of every chunk, in storage order (numbers, or bigints beyond 2^53); a duplicated key appears twice. */
 export function chunkKeys(words: Int32Array, header: Header, site: Site): Array<number | bigint> {
   const out: Array<number | bigint> = [];
   for (let at = header.start; at < header.end;) {
     const size = checkedChunkSize(words, at, header.end, site, undefined);
-    const key = (BigInt(words[(at >> 2) + 1]!) << 32n) | BigInt(words[at >> 2]! >>> 0);
+    const key = (BigInt(words[(at >>> 2) + 1]!) << 32n) | BigInt(words[at >>> 2]! >>> 0);
     out.push(Number.isSafeInteger(Number(key)) ? Number(key) : key);
     at += size;
   }
@@ -226,8 +255,8 @@ export interface Payload {
  */
 export function appendChunk(bytes: Uint8Array, words: Int32Array, header: Header, low: number, high: number, payload: Payload): void {
   const at = header.end, length = payload.length, size = chunkSize(length);
-  words[at >> 2] = low;
-  words[(at >> 2) + 1] = high;
+  words[at >>> 2] = low;
+  words[(at >>> 2) + 1] = high;
   writeInt64(words, at + 8, length);
   writeInt64(words, at + 16, size);
   const to = at + CHUNK_HEADER_SIZE;
@@ -236,7 +265,7 @@ export function appendChunk(bytes: Uint8Array, words: Int32Array, header: Header
   } else {
     // Small ones a word at a time (both sides are 4-aligned), then the last bytes: the padding after
     // the payload keeps its stale bytes, as PHP leaves them.
-    const source = payload.words, whole = length >> 2, w = to >> 2;
+    const source = payload.words, whole = length >> 2, w = to >>> 2;
     for (let i = 0; i < whole; i++) words[w + i] = source[i]!;
     const tail = payload.bytes;
     for (let i = whole << 2; i < length; i++) bytes[to + i] = tail[i]!;

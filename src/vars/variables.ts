@@ -26,9 +26,10 @@ import type { AcquireOptions } from "../sem/semaphore.ts";
 import { Mutex } from "../sem/mutex.ts";
 import { SharedMemory } from "../shm/segment.ts";
 import { segmentBytes } from "../shm/internal.ts";
+import { FloatMemory, type FloatShape, restoreFloats } from "./floats.ts";
 import {
   appendChunk, checkKey, CHUNK_HEADER_SIZE, chunkKeys, chunkSize, chunkSizeAt, DEFAULT_SIZE, findChunk, hasMagic,
-  HEADER_SIZE, initialiseHeader, keyHigh, keyLow, newHeader, payloadLength, readHeader, removeChunk, room, wordsOf,
+  HEADER_SIZE, initialiseHeader, keyHigh, keyLow, newHeader, payloadLength, readHeader, removeAll, room, sizeOfAll, wordsOf,
   type Header, type Site,
 } from "./layout.ts";
 
@@ -61,12 +62,26 @@ export interface SharedVariablesStat {
   size: number;
   /** The header's `total` (the size its initialiser asked for). */
   total: number;
-  /** Bytes taken by chunks (`end - 40`). */
+  /**
+   * Bytes in use: the 40-byte header and the chunks (the header's `end`). `used + free` is the store's
+   * capacity, `min(total, size)`: `total` for every store whose header was written by Bun, or by PHP on a
+   * segment at least that big. The chunks alone take `used - 40`.
+   */
   used: number;
   /** Bytes a new chunk can still take (`free`, bounded by the kernel's size). */
   free: number;
-  /** Number of variables. */
+  /** Number of variables (distinct keys). */
   count: number;
+  /**
+   * Chunks hidden behind an earlier chunk of the same key (0 in a sound store; PHP's API never makes
+   * them, a hand-written or racing writer can). `get` reads the first; `set` and `delete` remove them all.
+   */
+  duplicates: number;
+}
+
+/** A new segment cannot be attached read-only: its header could not be written. Refused before creating it. */
+function refuseReadOnlyCreate(call: string, readOnly: boolean): void {
+  if (readOnly) throw new TypeError(`${call}: readOnly cannot create a segment (a read-only attach cannot write the PHP_SM header); use open()`);
 }
 
 function checkSize(call: string, size: number): void {
@@ -105,15 +120,18 @@ export class SharedVariables implements Disposable {
    */
   #words: Int32Array = new Int32Array(0);
   #wordsOf: Uint8Array | null = null;
+  /** Per key, the whole-number floats of the last value `get` read (see `floats.ts`); cleared by `detach`. */
+  readonly #floats = new FloatMemory();
 
   /** Attaches the existing segment of `key` (NotFoundError if none), initialising the header if it has none. */
   static open(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
-    return SharedVariables.fromSegment(SharedMemory.open(key, { readOnly: options.readOnly ?? false }), options, true);
+    return SharedVariables.#over(SharedMemory.open(key, { readOnly: options.readOnly ?? false }), options, false);
   }
 
   /**
    * PHP's `shm_attach`: attaches the key's segment whatever its size, or creates one of `size` bytes
-   * (default 10000) with `mode` (default 0600).
+   * (default 10000) with `mode` (default 0600). With `readOnly`, only an existing segment is attached
+   * (NotFoundError otherwise: a read-only attach cannot write the header of a new one).
    */
   static create(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
     const size = options.size ?? DEFAULT_SIZE;
@@ -121,17 +139,20 @@ export class SharedVariables implements Disposable {
     const k = toKey(key);
     const readOnly = options.readOnly ?? false;
     const shmOptions = { mode: options.mode ?? 0o600, readOnly };
-    if (k === 0) return SharedVariables.fromSegment(SharedMemory.createPrivate(size, shmOptions), options, true);
+    if (k === 0) {
+      refuseReadOnlyCreate("SharedVariables.create", readOnly);
+      return SharedVariables.#over(SharedMemory.createPrivate(size, shmOptions), options, true);
+    }
     for (;;) {
       try {
-        return SharedVariables.fromSegment(SharedMemory.open(k, { readOnly }), options, true);
+        return SharedVariables.#over(SharedMemory.open(k, { readOnly }), options, false);
       } catch (e) {
-        if (!(e instanceof NotFoundError)) throw e;
+        if (!(e instanceof NotFoundError) || readOnly) throw e;
       }
       try {
-        return SharedVariables.fromSegment(SharedMemory.createNew(k, size, shmOptions), options, true);
+        return SharedVariables.#over(SharedMemory.createNew(k, size, shmOptions), options, true);
       } catch (e) {
-        if (!(e instanceof IpcError) || e.code !== "EEXIST") throw e; // lost a creation race: attach theirs
+        if (!(e instanceof IpcError) || e.code !== "EEXIST" || e.syscall !== "shmget") throw e; // lost a creation race: attach theirs
       }
     }
   }
@@ -140,8 +161,9 @@ export class SharedVariables implements Disposable {
   static createNew(key: KeyLike, options: SharedVariablesOptions = {}): SharedVariables {
     const size = options.size ?? DEFAULT_SIZE;
     checkSize("SharedVariables.createNew", size);
-    const shm = SharedMemory.createNew(key, size, { mode: options.mode ?? 0o600, readOnly: options.readOnly ?? false });
-    return SharedVariables.fromSegment(shm, options, true);
+    refuseReadOnlyCreate("SharedVariables.createNew", options.readOnly ?? false);
+    const shm = SharedMemory.createNew(key, size, { mode: options.mode ?? 0o600 });
+    return SharedVariables.#over(shm, options, true);
   }
 
   /**
@@ -154,6 +176,19 @@ export class SharedVariables implements Disposable {
       return new SharedVariables(segment, options);
     } catch (e) {
       if (detachOnFailure) segment.detach();
+      throw e;
+    }
+  }
+
+  /** A store over a segment this class attached: on failure it is detached, and removed if `created` (ours). */
+  static #over(segment: SharedMemory, options: SharedVariablesOptions, created: boolean): SharedVariables {
+    try {
+      return new SharedVariables(segment, options);
+    } catch (e) {
+      if (created) {
+        try { segment.remove(); } catch { /* already gone */ }
+      }
+      segment.detach();
       throw e;
     }
   }
@@ -208,11 +243,16 @@ export class SharedVariables implements Disposable {
     const bytes = segmentBytes(this.segment, site.call);
     const words = this.#wordsFor(bytes);
     const at = findChunk(words, readHeader(bytes, words, site, this.#header), keyLow(key), keyHigh(key), key, site);
-    if (at < 0) return undefined;
-    const from = at + CHUNK_HEADER_SIZE;
+    if (at < 0) {
+      this.#floats.forget(key);
+      return undefined;
+    }
+    const from = at + CHUNK_HEADER_SIZE, to = from + payloadLength(words, at);
     const settings = (this.#settings ??= decodeSettings(this.#decode));
     try {
-      return unserializeWith(bytes, settings, from, from + payloadLength(words, at)) as T; // (no view of the payload)
+      const value = unserializeWith(bytes, settings, from, to) as T; // (no view of the payload)
+      this.#floats.read(key, bytes, settings, from, to);
+      return value;
     } catch (e) {
       if (!(e instanceof UnserializeError)) throw e;
       throw this.#corrupt(site.call, `variable ${key} (chunk at offset ${at}): ${e.message}`, e);
@@ -234,17 +274,22 @@ export class SharedVariables implements Disposable {
    */
   set(key: VariableKey, value: unknown): void {
     checkKey(key);
+    this.#set(key, value, this.#floats.shape(key));
+  }
+
+  /** {@link SharedVariables.set} with the float shape of the value read (see `floats.ts`). */
+  #set(key: VariableKey, value: unknown, floats: FloatShape | undefined): void {
     const site = this.#sites.set;
     this.#assertWritable(site.call);
     // Serialized into the encoder's scratch buffer (no copy yet): nothing may serialize until it is copied below.
-    const payload = serializeToScratch(value);
+    const payload = serializeToScratch(floats === undefined ? value : restoreFloats(value, floats));
     const length = payload.length;
     const bytes = segmentBytes(this.segment, site.call); // after serialize: it may have run code that detached
     const words = this.#wordsFor(bytes);
     const header = readHeader(bytes, words, site, this.#header);
     const low = keyLow(key), high = keyHigh(key);
     const old = findChunk(words, header, low, high, key, site);
-    const available = room(header) + (old >= 0 ? chunkSizeAt(words, old) : 0);
+    const available = room(header) + (old >= 0 ? sizeOfAll(words, header, old, low, high, key, site) : 0);
     const need = chunkSize(length);
     if (need > available) {
       throw errorFor(ERRNO.ENOSPC, site.call, {
@@ -252,7 +297,7 @@ export class SharedVariables implements Disposable {
         detail: `variable ${key}: ${length} serialized bytes need ${need}, ${available} available; ${old >= 0 ? "the old value is kept" : "nothing was stored"}`,
       });
     }
-    if (old >= 0) removeChunk(bytes, words, header, old);
+    if (old >= 0) removeAll(bytes, words, header, old, low, high, key, site);
     appendChunk(bytes, words, header, low, high, payload);
   }
 
@@ -264,28 +309,34 @@ export class SharedVariables implements Disposable {
     const bytes = segmentBytes(this.segment, site.call);
     const words = this.#wordsFor(bytes);
     const header = readHeader(bytes, words, site, this.#header);
-    const at = findChunk(words, header, keyLow(key), keyHigh(key), key, site);
+    const low = keyLow(key), high = keyHigh(key);
+    const at = findChunk(words, header, low, high, key, site);
     if (at < 0) return false;
-    removeChunk(bytes, words, header, at);
+    removeAll(bytes, words, header, at, low, high, key, site);
+    this.#floats.forget(key);
     return true;
   }
 
-  /** Every key, in storage order (numbers, or bigints beyond 2^53). */
+  /** Every key once, in storage order of its first chunk (numbers, or bigints beyond 2^53). */
   keys(): VariableKey[] {
     const site = this.#sites.keys;
     const bytes = segmentBytes(this.segment, site.call);
     const words = this.#wordsFor(bytes);
-    return chunkKeys(words, readHeader(bytes, words, site, this.#header), site);
+    return [...new Set(chunkKeys(words, readHeader(bytes, words, site, this.#header), site))];
   }
 
-  /** Bytes used and free, and the number of variables. */
+  /** Bytes used and free, the number of variables, and of duplicate chunks. */
   stat(): SharedVariablesStat {
     const site = this.#sites.stat;
     const bytes = segmentBytes(this.segment, site.call);
     const words = this.#wordsFor(bytes);
     const header = readHeader(bytes, words, site, this.#header);
-    const count = chunkKeys(words, header, site).length;
-    return { size: this.segment.size, total: header.total, used: header.end - HEADER_SIZE, free: room(header), count };
+    const chunks = chunkKeys(words, header, site);
+    const count = new Set(chunks).size;
+    return {
+      size: this.segment.size, total: header.total, used: header.end, free: room(header), count,
+      duplicates: chunks.length - count,
+    };
   }
 
   /**
@@ -309,13 +360,16 @@ export class SharedVariables implements Disposable {
    */
   async update<T>(key: VariableKey, fn: (current: PhpValue | undefined) => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
     using _permit = await this.lock.acquire(options);
-    return this.#apply(key, await fn(this.get(key)));
+    const current = this.get(key);
+    const floats = this.#floats.shape(key); // what this read held, whatever other reads happen meanwhile
+    return this.#apply(key, await fn(current), floats);
   }
 
   /** {@link SharedVariables.update} that waits for the lock synchronously (blocking, like PHP's `sem_acquire`). */
   updateSync<T>(key: VariableKey, fn: (current: PhpValue | undefined) => T, options: Omit<AcquireOptions, "signal"> = {}): T {
     using _permit = this.lock.acquireSync(options);
-    return this.#apply(key, fn(this.get(key)));
+    const current = this.get(key);
+    return this.#apply(key, fn(current), this.#floats.shape(key));
   }
 
   /** Removes the segment for everyone (the memory stays usable here until `detach()`). The lock's set is not removed. */
@@ -325,6 +379,7 @@ export class SharedVariables implements Disposable {
 
   /** Detaches the segment and closes the lock handle (if opened). Idempotent. */
   detach(): void {
+    this.#floats.clear();
     this.#lock?.close();
     this.#lock = null;
     this.segment.detach();
@@ -335,9 +390,9 @@ export class SharedVariables implements Disposable {
     this.detach();
   }
 
-  #apply<T>(key: VariableKey, next: T): T {
+  #apply<T>(key: VariableKey, next: T, floats: FloatShape | undefined): T {
     if (next === undefined) this.delete(key);
-    else this.set(key, next);
+    else this.#set(key, next, floats);
     return next;
   }
 
