@@ -27,6 +27,7 @@ import type { MessageType } from "../src/msg/buffer.ts";
 import { decodePayload, encodePayload } from "../src/msg/codec.ts";
 import { QueueIo } from "../src/msg/io.ts";
 import { trySetQueue, tryStatQueue } from "../src/msg/stat.ts";
+import { UnserializeError } from "../src/errors.ts";
 import { PhpFloat } from "../src/serialize/index.ts";
 import { PhpError, ValueError, warn } from "./diagnostics.ts";
 import { hexKey, intArg, phpTypeName } from "./types.ts";
@@ -187,14 +188,17 @@ export function msg_receive(
     message.value = decodePayload(io.view(n), false);
     return true;
   }
+  let value: unknown;
   try {
-    message.value = decodePayload(io.view(n), true);
-    return true;
-  } catch {
+    value = decodePayload(io.view(n), true);
+  } catch (error) {
+    if (!(error instanceof UnserializeError)) throw error; // only a payload that does not unserialize is PHP's case
     warn("msg_receive", "Message corrupted");
     message.value = false;
     return false;
   }
+  message.value = value;
+  return true;
 }
 
 /** What `msg_stat_queue` returns, keys in PHP's order. */

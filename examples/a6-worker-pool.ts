@@ -63,9 +63,10 @@ class WorkerPool {
     while (true) {
       const msgType = ref<number | bigint>(0);
       const task = ref<unknown>(null);
+      const errorCode = ref<number>(0);
 
       // Block waiting for task (type 1 = tasks)
-      if (msg_receive(this.queue, 1, msgType, 1024, task, true)) {
+      if (msg_receive(this.queue, 1, msgType, 1024, task, true, 0, errorCode)) {
         if (task.value === "STOP") {
           break;
         }
@@ -81,6 +82,8 @@ class WorkerPool {
         results[(task.value as Task).id] = result;
         shm_put_var(this.resultMemory, 1, results);
         sem_release(this.resultLock);
+      } else if (errorCode.value === 0) {
+        continue; // "Message corrupted" (warned on stderr): garbage someone else put in the queue, skip it
       } else {
         break; // the queue is gone
       }

@@ -9,6 +9,9 @@
  * two blocking calls would be handled only after the next message, so the daemon could not be stopped
  * reliably; the awaitable wait is cancelled at once and loses no message.
  *
+ * A message that does not unserialize (the queue is 0666, anyone can write garbage to it) is logged as
+ * `skipped msgtype: <type>, <n> bytes ...` and the daemon goes on.
+ *
  * Keys: `ftok(SYSV_KEY_FILE || b1-queue-send.ts, "A")`: the same queue as b1 (see b1 for meeting PHP).
  *
  * Usage: bun examples/b3-queue-daemon.ts   (prints the daemon's pid; then run b1-queue-send.ts)
@@ -16,7 +19,7 @@
  */
 import { join } from "node:path";
 import { ftok } from "../compat/index.ts";
-import { MessageQueue } from "../src/index.ts";
+import { MessageQueue, type UndecodableMessageError } from "../src/index.ts";
 import { role } from "./lib/process.ts";
 
 if (role() !== "--daemon") {
@@ -39,8 +42,15 @@ const queue = MessageQueue.create(key, { mode: 0o666 }); // msg_get_queue($key)
 const stop = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => stop.abort(signal));
 
+// The queue is 0666: anyone may put garbage in it. A message that does not unserialize is logged with
+// its type and bytes and skipped, instead of ending the daemon (and the message with it).
+const onUndecodable = (error: UndecodableMessageError) => {
+  const text = new TextDecoder().decode(error.raw.subarray(0, 200));
+  console.log(`skipped msgtype: ${error.messageType}, ${error.raw.length} bytes that do not unserialize: ${JSON.stringify(text)}`);
+};
+
 // type 0 = any type; waits until a message arrives (ends when the queue is removed or on a signal)
-for await (const { type: msgtype, value: message } of queue.messages({ type: 0, maxSize: 4096, signal: stop.signal })) {
+for await (const { type: msgtype, value: message } of queue.messages({ type: 0, maxSize: 4096, signal: stop.signal, onUndecodable })) {
   console.log(`msgtype: ${msgtype}, message: ${message}`);
 }
 

@@ -160,6 +160,26 @@ describe("message queue examples", () => {
     }
   }, 20_000);
 
+  test("b3: a message that does not unserialize (from PHP) is logged with its type and bytes; the daemon goes on", async () => {
+    const keyFile = tempFile("b3bad");
+    let pid = 0;
+    try {
+      const daemon = await startDaemon(keyFile);
+      pid = daemon.pid;
+      for (let i = 0; i < 200 && liveObjects(keyFile).length === 0; i++) await Bun.sleep(10);
+      phpOk(`$q = msg_get_queue(ftok($argv[1], 'A')); msg_send($q, 1, "a:1:{i:0;", false); msg_send($q, 2, "after");`, [keyFile]);
+      expect(await daemon.lines.next()).toBe('skipped msgtype: 1, 9 bytes that do not unserialize: "a:1:{i:0;"');
+      expect(await daemon.lines.next()).toBe("msgtype: 2, message: after");
+      expect(alive(pid)).toBe(true);
+      await Bun.sleep(150);
+      process.kill(pid, "SIGTERM");
+      expect(await daemon.lines.next()).toBe("daemon stopped: signal SIGTERM");
+    } finally {
+      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+      cleanupKeyFile(keyFile);
+    }
+  }, 20_000);
+
   test("b3: removing the queue stops the daemon", async () => {
     const keyFile = tempFile("b3rm");
     let pid = 0;

@@ -12,6 +12,7 @@
 import { MSG_EXCEPT, MSG_NOERROR } from "../ffi/constants.ts";
 import type { UnserializeOptions } from "../serialize/index.ts";
 import type { MessageType } from "./buffer.ts";
+import type { UndecodableMessageError } from "./errors.ts";
 
 /** Options of a send. */
 export interface SendOptions {
@@ -44,6 +45,13 @@ export interface ReceiveOptions {
    * or `false`: give it as a PHP string (text if valid UTF-8, else the bytes).
    */
   unserialize?: boolean | UnserializeOptions;
+  /**
+   * What to do with a message whose payload does not unserialize (it is off the queue either way).
+   * Not set (default): the receive throws an {@link UndecodableMessageError} carrying the message's type
+   * and bytes (a `for await` loop ends with it). Set: the error is given to this callback and the receive
+   * goes on with the next message (within what is left of `timeout`), so a consumer survives garbage.
+   */
+  onUndecodable?: (error: UndecodableMessageError) => void;
 }
 
 /** A received message: its type and its value. */

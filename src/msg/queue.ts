@@ -26,7 +26,7 @@ import { lastErrno, libc } from "../ffi/libc.ts";
 import { toKey, type KeyLike } from "../keys/key.ts";
 import { runBlocking } from "../wait/pool.ts";
 import { MessageBuffer, type MessageType } from "./buffer.ts";
-import { decodePayload, encodePayload } from "./codec.ts";
+import { decodeMessage, encodePayload, SKIPPED } from "./codec.ts";
 import { controlError, queueCapacity, receiveError, sendError, timeoutError } from "./errors.ts";
 import { QueueIo } from "./io.ts";
 import {
@@ -49,6 +49,11 @@ export type LoopOptions = Omit<ReceiveOptions, "timeout">;
 const NOTHING_WAITING = -2;
 
 const TWO_53 = 2n ** 53n;
+
+/** After a message was skipped as undecodable: `options` with what is left of the first call's timeout. */
+function remaining<O extends { timeout?: number }>(options: O, deadline: number): O {
+  return options.timeout === undefined ? options : { ...options, timeout: Math.max(0, deadline - performance.now()) };
+}
 const toType = (type: bigint): MessageType => (type < TWO_53 && type > -TWO_53 ? Number(type) : type);
 
 /** Whether the last payload can ever fit the queue (a longer one would wait forever: the kernel says EAGAIN). */
@@ -318,20 +323,23 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    * ```
    */
   receiveSync<T = unknown>(options?: ReceiveOptions): Message<T> {
-    const n = this.#receiveNow(options, "receiveSync");
-    if (n < 0) {
-      const held = this.#takeHeld(options)!;
-      return { type: held.type, value: decodePayload(held.bytes, options?.unserialize ?? true) as T };
+    const deadline = options?.timeout === undefined ? 0 : performance.now() + options.timeout;
+    for (;;) {
+      const n = this.#receiveNow(options, "receiveSync");
+      const io = this.#io;
+      const held = n < 0 ? this.#takeHeld(options)! : undefined;
+      const type = held ? held.type : io.buffer.type;
+      const value = decodeMessage("MessageQueue.receiveSync", io, type, held ? held.bytes : io.view(n), options);
+      if (value !== SKIPPED) return { type, value: value as T };
+      options = remaining(options!, deadline); // reported to onUndecodable: receive the next one
     }
-    const io = this.#io;
-    const type = io.buffer.type;
-    return { type, value: decodePayload(io.view(n), options?.unserialize ?? true) as T };
   }
 
   /**
    * Takes one matching message if one is already waiting, or returns `null`: never waits, and builds no
    * error for an empty queue, so it is the cheap way to poll (the worker pool drains results with it).
-   * Other failures still throw (RemovedError, TooBigError for E2BIG, UnserializeError).
+   * Other failures still throw (RemovedError, TooBigError for E2BIG, UndecodableMessageError unless
+   * `onUndecodable` is given).
    *
    * @example
    * ```ts
@@ -339,14 +347,15 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    * ```
    */
   tryReceiveSync<T = unknown>(options: LoopOptions = {}): Message<T> | null {
-    const n = this.#receiveNow({ ...options, timeout: 0 }, "tryReceiveSync", undefined, true);
-    if (n === NOTHING_WAITING) return null;
-    if (n < 0) {
-      const held = this.#takeHeld(options)!;
-      return { type: held.type, value: decodePayload(held.bytes, options.unserialize ?? true) as T };
+    for (;;) {
+      const n = this.#receiveNow({ ...options, timeout: 0 }, "tryReceiveSync", undefined, true);
+      if (n === NOTHING_WAITING) return null;
+      const io = this.#io;
+      const held = n < 0 ? this.#takeHeld(options)! : undefined;
+      const type = held ? held.type : io.buffer.type;
+      const value = decodeMessage("MessageQueue.tryReceiveSync", io, type, held ? held.bytes : io.view(n), options);
+      if (value !== SKIPPED) return { type, value: value as T };
     }
-    const io = this.#io;
-    return { type: io.buffer.type, value: decodePayload(io.view(n), options.unserialize ?? true) as T };
   }
 
   /**
@@ -436,18 +445,26 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    * ```
    */
   async receive<T = unknown>(options: ReceiveOptions = {}): Promise<Message<T>> {
-    const { type, bytes } = await this.receiveBytes(options);
-    return { type, value: decodePayload(bytes, options.unserialize ?? true) as T };
+    const deadline = options.timeout === undefined ? 0 : performance.now() + options.timeout;
+    for (;;) {
+      const { type, bytes } = await this.receiveBytes(options);
+      const value = decodeMessage("MessageQueue.receive", this.#io, type, bytes, options);
+      if (value !== SKIPPED) return { type, value: value as T };
+      options = remaining(options, deadline); // reported to onUndecodable: receive the next one
+    }
   }
 
   /**
    * Receives messages one after another until the queue is removed, the handle is closed, `signal`
-   * aborts (the loop then just ends) or the loop is left. Other errors (e.g. a payload that does not
-   * unserialize) are thrown.
+   * aborts (the loop then just ends) or the loop is left. Other errors are thrown: among them an
+   * {@link UndecodableMessageError} for a payload that does not unserialize, unless `onUndecodable` is
+   * given, which receives it while the loop goes on.
    *
    * @example
    * ```ts
-   * for await (const { type, value } of queue.messages({ type: 1, signal })) console.log(type, value);
+   * for await (const { type, value } of queue.messages({ type: 1, signal, onUndecodable: (e) => console.error(e.message) })) {
+   *   console.log(type, value);
+   * }
    * ```
    */
   async *messages<T = unknown>(options: LoopOptions = {}): AsyncGenerator<Message<T>, void, undefined> {
