@@ -26,6 +26,7 @@ import { toKey } from "../src/keys/key.ts";
 import type { MessageType } from "../src/msg/buffer.ts";
 import { decodePayload, encodePayload } from "../src/msg/codec.ts";
 import { QueueIo } from "../src/msg/io.ts";
+import { isInt64 } from "../src/msg/options.ts";
 import { trySetQueue, tryStatQueue } from "../src/msg/stat.ts";
 import { UnserializeError } from "../src/errors.ts";
 import { PhpFloat } from "../src/serialize/index.ts";
@@ -73,6 +74,17 @@ export class SysvMessageQueue {
 }
 
 
+
+/**
+ * A message type argument as PHP 8.2 takes it: a number or bigint past the int64 range is what PHP
+ * holds as a float (e.g. `2**64`), which an int parameter refuses with a TypeError (it is never wrapped).
+ */
+function messageTypeArg(fn: string, name: string, value: unknown): number | bigint {
+  if ((typeof value === "number" && Number.isInteger(value) || typeof value === "bigint") && !isInt64(value)) {
+    throw new TypeError(`${fn}(): Argument #2 ($${name}) must be of type int, float given`);
+  }
+  return intArg(fn, 2, name, value);
+}
 
 function queueArg(fn: string, queue: unknown): QueueIo {
   if (queue instanceof SysvMessageQueue) return ioOf(queue);
@@ -133,7 +145,7 @@ export function msg_send(
   error_code?: Ref<number>,
 ): boolean {
   const io = queueArg("msg_send", queue);
-  const type = intArg("msg_send", 2, "message_type", message_type);
+  const type = messageTypeArg("msg_send", "message_type", message_type);
   const payload = serialize ? encodePayload(message, true) : rawMessage(message);
   const errno = io.send(type, payload, blocking ? 0 : IPC_NOWAIT);
   if (errno === 0) return true;
@@ -171,7 +183,7 @@ export function msg_receive(
   error_code?: Ref<number>,
 ): boolean {
   const io = queueArg("msg_receive", queue);
-  const desired = intArg("msg_receive", 2, "desired_message_type", desired_message_type);
+  const desired = messageTypeArg("msg_receive", "desired_message_type", desired_message_type);
   const maxSize = Number(intArg("msg_receive", 4, "max_message_size", max_message_size));
   const phpFlags = Number(intArg("msg_receive", 7, "flags", flags));
   if (maxSize <= 0) throw new ValueError("msg_receive(): Argument #4 ($max_message_size) must be greater than 0");

@@ -184,7 +184,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    */
   sendSync(type: MessageType, value: unknown, options?: SendOptions): void {
     const io = this.#open("sendSync");
-    if (typeof type !== "number" || !(type >= 1 && Number.isInteger(type))) checkSendType(type);
+    checkSendType(type, "MessageQueue.sendSync");
     let timeout: number | undefined, serialized = true;
     if (options !== undefined) {
       timeout = options.wait === false ? 0 : options.timeout;
@@ -221,7 +221,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    */
   async send(type: MessageType, value: unknown, options: SendOptions = {}): Promise<void> {
     const io = this.#open("send");
-    checkSendType(type);
+    checkSendType(type, "MessageQueue.send");
     const { signal } = options;
     const timeout = options.wait === false ? 0 : options.timeout;
     checkTimeout(timeout);
@@ -374,7 +374,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     const type = options?.type ?? 0;
     maxSize ??= options?.maxSize ?? io.msgmax;
     const timeout = options?.timeout;
-    this.#checkReceive(type, maxSize, timeout);
+    this.#checkReceive(type, maxSize, timeout, call);
     if (this.#held.length > 0 && this.#peekHeld(options)) return -1;
     const flags = options === undefined ? 0 : receiveFlags(options);
     let n: number;
@@ -395,8 +395,8 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     return n;
   }
 
-  #checkReceive(type: MessageType, maxSize: number, timeout: number | undefined): void {
-    checkReceiveType(type);
+  #checkReceive(type: MessageType, maxSize: number, timeout: number | undefined, call: string): void {
+    checkReceiveType(type, `MessageQueue.${call}`);
     if (!Number.isInteger(maxSize) || maxSize < 0) throw new RangeError(`maxSize must be an integer >= 0, got ${maxSize}`);
     checkTimeout(timeout);
   }
@@ -415,7 +415,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     const io = this.#open("receiveBytes");
     const { type = 0, timeout, signal } = options;
     const maxSize = options.maxSize ?? io.msgmax;
-    this.#checkReceive(type, maxSize, timeout);
+    this.#checkReceive(type, maxSize, timeout, "receiveBytes");
     signal?.throwIfAborted();
     if (this.#held.length > 0 && this.#peekHeld(options)) return this.#takeHeld(options)!;
     const flags = receiveFlags(options);
@@ -445,6 +445,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    * ```
    */
   async receive<T = unknown>(options: ReceiveOptions = {}): Promise<Message<T>> {
+    checkReceiveType(options.type ?? 0, "MessageQueue.receive");
     const deadline = options.timeout === undefined ? 0 : performance.now() + options.timeout;
     for (;;) {
       const { type, bytes } = await this.receiveBytes(options);
