@@ -9,11 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanupKeyFile, EXAMPLES, LineReader, liveObjects, runExample } from "./fixtures/examples/run.ts";
-import { tempFile } from "./helpers/ipc.ts";
+import { tempDir, tempFile } from "./helpers/ipc.ts";
 import { php } from "./helpers/php.ts";
 
-const scratch = mkdtempSync(join(tmpdir(), "bun-sysv-examples-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDir("bun-sysv-examples-"); // removed at the end of the run, also an interrupted one
 
 function phpOk(code: string, argv: (string | number)[]): string {
   const r = php(code, argv);
