@@ -5,12 +5,16 @@
  *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "q")`. Set SYSV_KEY_FILE to meet a PHP program on the same queue.
  *
+ * Ctrl-C, `kill` or a closed terminal (SIGINT/SIGTERM/SIGHUP): the child is stopped and the queue removed, then exit 128 + signal
+ * (`cleanupOnTerminate`).
+ *
  * Usage: bun examples/a5-message-queue-fork.ts
  * @module
  */
 import {
   ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, msg_stat_queue, MSG_IPC_NOWAIT, ref,
 } from "../compat/index.ts";
+import { cleanupOnTerminate } from "../src/index.ts";
 import { role, spawnSelf, waitpid } from "./lib/process.ts";
 
 const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
@@ -34,6 +38,10 @@ if (role() === "--child") {
 }
 
 const child = spawnSelf(import.meta.path, ["--child"]);
+const cleanup = cleanupOnTerminate(() => {
+  child.kill("SIGKILL");
+  msg_remove_queue(queue);
+});
 await waitpid(child);
 
 // Parent: receive messages
@@ -48,3 +56,4 @@ while ((msg_stat_queue(queue) || { msg_qnum: 0 }).msg_qnum > 0) {
 
 // Cleanup
 msg_remove_queue(queue);
+cleanup.cancel();

@@ -9,6 +9,10 @@
  * order (a JS object's integer keys), not in finishing order. For a pool that scales, results should
  * come back as messages instead: see `worker-pool.ts`.
  *
+ * Ctrl-C, `kill` or a closed terminal (SIGINT/SIGTERM/SIGHUP) while it runs: the workers are stopped and the queue,
+ * segment and lock removed, then exit 128 + signal
+ * (`cleanupOnTerminate`); the original leaves them in `ipcs`.
+ *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "q" | "s" | "l")` for the queue, the segment and the lock.
  *
  * Usage: bun examples/a6-worker-pool.ts
@@ -20,6 +24,7 @@ import {
   shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove,
   type SysvMessageQueue, type SysvSemaphore, type SysvSharedMemory,
 } from "../compat/index.ts";
+import { cleanupOnTerminate } from "../src/index.ts";
 import { printR } from "./lib/print-r.ts";
 import { role, spawnSelf, waitpid } from "./lib/process.ts";
 
@@ -100,6 +105,14 @@ class WorkerPool {
     msg_send(this.queue, 1, task);
   }
 
+  /** Interrupted (Ctrl-C, kill): stop the workers at once and remove the queue, segment and lock. */
+  abort(): void {
+    for (const [child] of this.workers) child.kill("SIGKILL");
+    shm_remove(this.resultMemory);
+    msg_remove_queue(this.queue);
+    sem_remove(this.resultLock);
+  }
+
   async shutdown(): Promise<unknown> {
     // Send stop signals
     for (let i = 0; i < this.workerCount; i++) {
@@ -130,6 +143,7 @@ if (role() === "--worker") {
 
 // Usage
 const pool = new WorkerPool(4);
+const cleanup = cleanupOnTerminate(() => pool.abort());
 pool.start();
 
 // Submit tasks
@@ -142,4 +156,5 @@ for (let i = 0; i < 20; i++) {
 }
 
 const results = await pool.shutdown();
+cleanup.cancel();
 process.stdout.write(printR(results));
