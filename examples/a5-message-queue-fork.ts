@@ -12,7 +12,7 @@
  * @module
  */
 import {
-  ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, msg_stat_queue, MSG_IPC_NOWAIT, ref,
+  ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, msg_stat_queue, MSG_ENOMSG, MSG_IPC_NOWAIT, ref,
 } from "../compat/index.ts";
 import { cleanupOnTerminate } from "../src/index.ts";
 import { role, spawnSelf, waitpid } from "./lib/process.ts";
@@ -49,8 +49,15 @@ while ((msg_stat_queue(queue) || { msg_qnum: 0 }).msg_qnum > 0) {
   const msgType = ref<number | bigint>(0);
   const message = ref<unknown>(null);
 
-  if (msg_receive(queue, 0, msgType, 1024, message, true, MSG_IPC_NOWAIT)) {
+  const errorCode = ref<number>(0);
+
+  if (msg_receive(queue, 0, msgType, 1024, message, true, MSG_IPC_NOWAIT, errorCode)) {
     console.log(`Received: ${JSON.stringify(message.value)}`);
+  } else if (errorCode.value !== 0 && errorCode.value !== MSG_ENOMSG) {
+    // e.g. E2BIG: someone queued a message over 1024 bytes, which stays queued: retrying would spin forever.
+    // (errorCode 0 is "Message corrupted", already warned: that message is gone, go on with the next.)
+    console.log(`msg_receive failed with error ${errorCode.value}`);
+    break;
   }
 }
 
