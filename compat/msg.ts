@@ -26,7 +26,9 @@ import { toKey } from "../src/keys/key.ts";
 import type { MessageType } from "../src/msg/buffer.ts";
 import { decodePayload, encodePayload } from "../src/msg/codec.ts";
 import { QueueIo } from "../src/msg/io.ts";
+import { isInt64 } from "../src/msg/options.ts";
 import { trySetQueue, tryStatQueue } from "../src/msg/stat.ts";
+import { UnserializeError } from "../src/errors.ts";
 import { PhpFloat } from "../src/serialize/index.ts";
 import { PhpError, ValueError, warn } from "./diagnostics.ts";
 import { boolArg, hexKey, intArg, intNumberArg, phpTypeName, type PhpBoolArg, type PhpIntArg, type PhpMixed } from "./types.ts";
@@ -72,6 +74,17 @@ export class SysvMessageQueue {
 }
 
 
+
+/**
+ * A message type argument as PHP 8.2 takes it: a number or bigint past the int64 range is what PHP
+ * holds as a float (e.g. `2**64`), which an int parameter refuses with a TypeError (it is never wrapped).
+ */
+function messageTypeArg(fn: string, name: string, value: unknown): number | bigint {
+  if ((typeof value === "number" && Number.isInteger(value) || typeof value === "bigint") && !isInt64(value)) {
+    throw new TypeError(`${fn}(): Argument #2 ($${name}) must be of type int, float given`);
+  }
+  return intArg(fn, 2, name, value);
+}
 
 function queueArg(fn: string, queue: unknown): QueueIo {
   if (queue instanceof SysvMessageQueue) return ioOf(queue);
@@ -132,7 +145,7 @@ export function msg_send(
   error_code?: Ref<number>,
 ): boolean {
   const io = queueArg("msg_send", queue);
-  const type = intArg("msg_send", 2, "message_type", message_type);
+  const type = messageTypeArg("msg_send", "message_type", message_type);
   serialize = boolArg("msg_send", 4, "serialize", serialize);
   blocking = boolArg("msg_send", 5, "blocking", blocking);
   const payload = serialize ? encodePayload(message, true) : rawMessage(message);
@@ -172,7 +185,7 @@ export function msg_receive(
   error_code?: Ref<number>,
 ): boolean {
   const io = queueArg("msg_receive", queue);
-  const desired = intArg("msg_receive", 2, "desired_message_type", desired_message_type);
+  const desired = messageTypeArg("msg_receive", "desired_message_type", desired_message_type);
   const maxSize = intNumberArg("msg_receive", 4, "max_message_size", max_message_size);
   unserialize = boolArg("msg_receive", 6, "unserialize", unserialize);
   const phpFlags = intNumberArg("msg_receive", 7, "flags", flags);
@@ -190,14 +203,17 @@ export function msg_receive(
     message.value = decodePayload(io.view(n), false);
     return true;
   }
+  let value: unknown;
   try {
-    message.value = decodePayload(io.view(n), true);
-    return true;
-  } catch {
+    value = decodePayload(io.view(n), true);
+  } catch (error) {
+    if (!(error instanceof UnserializeError)) throw error; // only a payload that does not unserialize is PHP's case
     warn("msg_receive", "Message corrupted");
     message.value = false;
     return false;
   }
+  message.value = value;
+  return true;
 }
 
 /** What `msg_stat_queue` returns, keys in PHP's order. */

@@ -2,6 +2,9 @@
  * Port of `a3-shmop-fork.php`: the child writes JSON into a shmop segment, the parent reads it and
  * deletes the segment. Where the original forks, this file starts itself again with `--child`.
  *
+ * Ctrl-C, `kill` or a closed terminal (SIGINT/SIGTERM/SIGHUP) while it runs: the child is stopped and the segment removed, then exit 128 + signal
+ * (`cleanupOnTerminate`); the original leaves them in `ipcs`.
+ *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "a")`. Set SYSV_KEY_FILE to meet a PHP program on the same
  * segment (e.g. the path of a3-shmop-fork.php, whose ftok uses its own file).
  *
@@ -9,6 +12,7 @@
  * @module
  */
 import { ftok, shmop_delete, shmop_open, shmop_read, shmop_write } from "../compat/index.ts";
+import { cleanupOnTerminate } from "../src/index.ts";
 import { role, spawnSelf, waitpid } from "./lib/process.ts";
 
 const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
@@ -39,6 +43,10 @@ if (shmId === false) {
 }
 
 const child = spawnSelf(import.meta.path, ["--child"]);
+const cleanup = cleanupOnTerminate(() => {
+  child.kill("SIGKILL");
+  shmop_delete(shmId);
+});
 
 // Wait for child
 await waitpid(child);
@@ -51,3 +59,4 @@ console.log(`Parent read: ${data}`);
 
 // Cleanup
 shmop_delete(shmId);
+cleanup.cancel();

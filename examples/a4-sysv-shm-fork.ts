@@ -5,10 +5,14 @@
  *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "b")`. Set SYSV_KEY_FILE to meet a PHP program on the same segment.
  *
+ * Ctrl-C, `kill` or a closed terminal (SIGINT/SIGTERM/SIGHUP): the child is stopped and the segment removed, then exit 128 + signal
+ * (`cleanupOnTerminate`).
+ *
  * Usage: bun examples/a4-sysv-shm-fork.ts
  * @module
  */
 import { ftok, shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove } from "../compat/index.ts";
+import { cleanupOnTerminate } from "../src/index.ts";
 import { printR } from "./lib/print-r.ts";
 import { role, spawnSelf, waitpid } from "./lib/process.ts";
 
@@ -34,7 +38,12 @@ if (shmId === false) {
   process.exit(1);
 }
 
-await waitpid(spawnSelf(import.meta.path, ["--child"]));
+const child = spawnSelf(import.meta.path, ["--child"]);
+const cleanup = cleanupOnTerminate(() => {
+  child.kill("SIGKILL");
+  shm_remove(shmId);
+});
+await waitpid(child);
 
 // Parent reads
 if (shm_has_var(shmId, 1)) {
@@ -44,3 +53,4 @@ if (shm_has_var(shmId, 1)) {
 
 // Cleanup
 shm_remove(shmId);
+cleanup.cancel();

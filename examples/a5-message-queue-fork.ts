@@ -5,12 +5,16 @@
  *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "q")`. Set SYSV_KEY_FILE to meet a PHP program on the same queue.
  *
+ * Ctrl-C, `kill` or a closed terminal (SIGINT/SIGTERM/SIGHUP): the child is stopped and the queue removed, then exit 128 + signal
+ * (`cleanupOnTerminate`).
+ *
  * Usage: bun examples/a5-message-queue-fork.ts
  * @module
  */
 import {
-  ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, msg_stat_queue, MSG_IPC_NOWAIT, ref,
+  ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, msg_stat_queue, MSG_ENOMSG, MSG_IPC_NOWAIT, ref,
 } from "../compat/index.ts";
+import { cleanupOnTerminate } from "../src/index.ts";
 import { role, spawnSelf, waitpid } from "./lib/process.ts";
 
 const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
@@ -34,6 +38,10 @@ if (role() === "--child") {
 }
 
 const child = spawnSelf(import.meta.path, ["--child"]);
+const cleanup = cleanupOnTerminate(() => {
+  child.kill("SIGKILL");
+  msg_remove_queue(queue);
+});
 await waitpid(child);
 
 // Parent: receive messages
@@ -41,10 +49,18 @@ while ((msg_stat_queue(queue) || { msg_qnum: 0 }).msg_qnum > 0) {
   const msgType = ref<number | bigint>(0);
   const message = ref<unknown>(null);
 
-  if (msg_receive(queue, 0, msgType, 1024, message, true, MSG_IPC_NOWAIT)) {
+  const errorCode = ref<number>(0);
+
+  if (msg_receive(queue, 0, msgType, 1024, message, true, MSG_IPC_NOWAIT, errorCode)) {
     console.log(`Received: ${JSON.stringify(message.value)}`);
+  } else if (errorCode.value !== 0 && errorCode.value !== MSG_ENOMSG) {
+    // e.g. E2BIG: someone queued a message over 1024 bytes, which stays queued: retrying would spin forever.
+    // (errorCode 0 is "Message corrupted", already warned: that message is gone, go on with the next.)
+    console.log(`msg_receive failed with error ${errorCode.value}`);
+    break;
   }
 }
 
 // Cleanup
 msg_remove_queue(queue);
+cleanup.cancel();

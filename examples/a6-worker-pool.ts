@@ -9,6 +9,10 @@
  * order (a JS object's integer keys), not in finishing order. For a pool that scales, results should
  * come back as messages instead: see `worker-pool.ts`.
  *
+ * Ctrl-C, `kill` or a closed terminal (SIGINT/SIGTERM/SIGHUP) while it runs: the workers are stopped and the queue,
+ * segment and lock removed, then exit 128 + signal
+ * (`cleanupOnTerminate`); the original leaves them in `ipcs`.
+ *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "q" | "s" | "l")` for the queue, the segment and the lock.
  *
  * Usage: bun examples/a6-worker-pool.ts
@@ -20,6 +24,7 @@ import {
   shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove,
   type SysvMessageQueue, type SysvSemaphore, type SysvSharedMemory,
 } from "../compat/index.ts";
+import { cleanupOnTerminate } from "../src/index.ts";
 import { printR } from "./lib/print-r.ts";
 import { role, spawnSelf, waitpid } from "./lib/process.ts";
 
@@ -63,9 +68,10 @@ class WorkerPool {
     while (true) {
       const msgType = ref<number | bigint>(0);
       const task = ref<unknown>(null);
+      const errorCode = ref<number>(0);
 
       // Block waiting for task (type 1 = tasks)
-      if (msg_receive(this.queue, 1, msgType, 1024, task, true)) {
+      if (msg_receive(this.queue, 1, msgType, 1024, task, true, 0, errorCode)) {
         if (task.value === "STOP") {
           break;
         }
@@ -81,6 +87,8 @@ class WorkerPool {
         results[(task.value as Task).id] = result;
         shm_put_var(this.resultMemory, 1, results);
         sem_release(this.resultLock);
+      } else if (errorCode.value === 0) {
+        continue; // "Message corrupted" (warned on stderr): garbage someone else put in the queue, skip it
       } else {
         break; // the queue is gone
       }
@@ -95,6 +103,14 @@ class WorkerPool {
 
   submit(task: Task): void {
     msg_send(this.queue, 1, task);
+  }
+
+  /** Interrupted (Ctrl-C, kill): stop the workers at once and remove the queue, segment and lock. */
+  abort(): void {
+    for (const [child] of this.workers) child.kill("SIGKILL");
+    shm_remove(this.resultMemory);
+    msg_remove_queue(this.queue);
+    sem_remove(this.resultLock);
   }
 
   async shutdown(): Promise<unknown> {
@@ -127,6 +143,7 @@ if (role() === "--worker") {
 
 // Usage
 const pool = new WorkerPool(4);
+const cleanup = cleanupOnTerminate(() => pool.abort());
 pool.start();
 
 // Submit tasks
@@ -139,4 +156,5 @@ for (let i = 0; i < 20; i++) {
 }
 
 const results = await pool.shutdown();
+cleanup.cancel();
 process.stdout.write(printR(results));

@@ -9,10 +9,14 @@
  * Keys: `ftok(SYSV_KEY_FILE || this file, "0".."3")` (PHP's `ftok($file, $i)` turns `$i` into the
  * character "0".."3"). Set SYSV_KEY_FILE to meet a PHP program on the same blocks.
  *
+ * Ctrl-C, `kill` or a closed terminal (SIGINT/SIGTERM/SIGHUP): the children are stopped and their blocks
+ * deleted, then exit 128 + signal (`cleanupOnTerminate`).
+ *
  * Usage: bun examples/d1-shmop-children.ts
  * @module
  */
 import { ftok, shmop_delete, shmop_open, shmop_read, shmop_write } from "../compat/index.ts";
+import { cleanupOnTerminate, listIpc, removeIpc } from "../src/index.ts";
 import { role, spawnSelf, waitpid } from "./lib/process.ts";
 
 // the file used by ftok. can be any file.
@@ -33,10 +37,16 @@ if (role() === "--child") {
   process.exit(0);
 }
 
-const children = [];
+const children: ReturnType<typeof spawnSelf>[] = [];
 for (let i = 0; i < 4; i++) {
   children.push(spawnSelf(import.meta.path, ["--child", String(i)]));
 }
+// Interrupted: stop the children and delete the blocks they made so far.
+const cleanup = cleanupOnTerminate(() => {
+  for (const child of children) child.kill("SIGKILL");
+  const keys = new Set([0, 1, 2, 3].map((i) => ftok(shmop_file, i)));
+  for (const o of listIpc("shm")) if (keys.has(o.key)) removeIpc("shm", o.id);
+});
 
 // wait for all child processes to finish (reported in the order they finish)
 await Promise.all(children.map(async (child) => {
@@ -53,3 +63,4 @@ for (let i = 0; i < 4; i++) {
   // delete the block so the key can be reused by the next run
   shmop_delete(shm_id);
 }
+cleanup.cancel();

@@ -108,8 +108,12 @@ export class UnserializeError extends IpcError {
   readonly offset: number;
   /** Total length of the input in bytes. */
   readonly length: number;
-  constructor(offset: number, length: number, reason: string) {
-    super({ syscall: "unserialize", code: "EBADMSG", errno: 74, text: `Error at offset ${offset} of ${length} bytes`, detail: reason });
+  /** `context` names another call than `unserialize` and its key/id (e.g. a queue's receive). */
+  constructor(offset: number, length: number, reason: string, context?: IpcErrorContext & { syscall?: string }) {
+    super({
+      syscall: "unserialize", ...context, code: "EBADMSG", errno: 74, text: `Error at offset ${offset} of ${length} bytes`,
+      detail: context?.detail ?? reason,
+    });
     this.offset = offset;
     this.length = length;
   }

@@ -5,15 +5,14 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { join } from "node:path";
 import { cleanupKeyFile, EXAMPLES, LineReader, liveObjects, runExample } from "./fixtures/examples/run.ts";
-import { tempFile } from "./helpers/ipc.ts";
+import { tempDir, tempFile } from "./helpers/ipc.ts";
 import { php } from "./helpers/php.ts";
 
-const scratch = mkdtempSync(join(tmpdir(), "bun-sysv-examples-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDir("bun-sysv-examples-"); // removed at the end of the run, also an interrupted one
 
 function phpOk(code: string, argv: (string | number)[]): string {
   const r = php(code, argv);
@@ -160,6 +159,26 @@ describe("message queue examples", () => {
     }
   }, 20_000);
 
+  test("b3: a message that does not unserialize (from PHP) is logged with its type and bytes; the daemon goes on", async () => {
+    const keyFile = tempFile("b3bad");
+    let pid = 0;
+    try {
+      const daemon = await startDaemon(keyFile);
+      pid = daemon.pid;
+      for (let i = 0; i < 200 && liveObjects(keyFile).length === 0; i++) await Bun.sleep(10);
+      phpOk(`$q = msg_get_queue(ftok($argv[1], 'A')); msg_send($q, 1, "a:1:{i:0;", false); msg_send($q, 2, "after");`, [keyFile]);
+      expect(await daemon.lines.next()).toBe('skipped msgtype: 1, 9 bytes that do not unserialize: "a:1:{i:0;"');
+      expect(await daemon.lines.next()).toBe("msgtype: 2, message: after");
+      expect(alive(pid)).toBe(true);
+      await Bun.sleep(150);
+      process.kill(pid, "SIGTERM");
+      expect(await daemon.lines.next()).toBe("daemon stopped: signal SIGTERM");
+    } finally {
+      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+      cleanupKeyFile(keyFile);
+    }
+  }, 20_000);
+
   test("b3: removing the queue stops the daemon", async () => {
     const keyFile = tempFile("b3rm");
     let pid = 0;
@@ -247,6 +266,43 @@ describe("sysvshm and semaphore examples", () => {
       cleanupKeyFile(keyFile);
     }
   });
+
+  /** Live (not zombie) processes started with `SYSV_KEY_FILE=<keyFile>`: an example and its children. */
+  function processesOf(keyFile: string): number[] {
+    const pids: number[] = [];
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, "utf8"))) continue;
+        if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(`SYSV_KEY_FILE=${keyFile}`)) pids.push(Number(entry));
+      } catch { /* gone meanwhile, or not ours to read */ }
+    }
+    return pids;
+  }
+
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    test(`a6 interrupted by ${signal}: workers stopped, queue, segment and lock removed, exit 128 + signal`, async () => {
+      const keyFile = tempFile("a6sig");
+      const proc = Bun.spawn([process.execPath, join(EXAMPLES, "a6-worker-pool.ts")], {
+        env: { ...process.env, SYSV_KEY_FILE: keyFile }, stdout: "pipe", stderr: "pipe", timeout: 20_000, killSignal: "SIGKILL",
+      });
+      try {
+        // Mid-work: the three objects exist and the four workers run (tasks take 100-500 ms each).
+        for (let i = 0; i < 500 && (liveObjects(keyFile).length < 3 || processesOf(keyFile).length < 5); i++) await Bun.sleep(10);
+        expect(liveObjects(keyFile)).toHaveLength(3);
+        await Bun.sleep(200);
+        proc.kill(signal);
+        expect(await proc.exited).toBe(128 + constants.signals[signal]);
+        expect(await new Response(proc.stderr).text()).toBe("");
+        expect(liveObjects(keyFile)).toEqual([]);
+        for (let i = 0; i < 100 && processesOf(keyFile).length > 0; i++) await Bun.sleep(10);
+        expect(processesOf(keyFile)).toEqual([]);
+      } finally {
+        for (const pid of processesOf(keyFile)) process.kill(pid, "SIGKILL");
+        cleanupKeyFile(keyFile);
+      }
+    }, 20_000);
+  }
 
   test("a6: all 20 results arrive (the original lost most of them); queue, segment and lock removed", async () => {
     const run = await runExample("a6-worker-pool.ts", { timeoutMs: 20_000 });

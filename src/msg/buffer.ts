@@ -45,14 +45,19 @@ export class MessageBuffer {
     this.#words = new Uint32Array(this.bytes.buffer, 0, 2);
   }
 
-  /** Writes `mtype`. A number must be an integer; values outside int64 wrap like a C cast. */
+  /**
+   * Writes `mtype`: an integer within int64 (callers check the range first, see `options.ts`); anything
+   * else is a RangeError here too, never a wrapped type.
+   */
   setType(type: MessageType): void {
-    if (typeof type === "number" && type >= 0 && type < TWO_32) {
+    if (typeof type === "number" && type >= 0 && type < TWO_32 && Number.isInteger(type)) {
       this.#words[0] = type;
       this.#words[1] = 0;
       return;
     }
-    new DataView(this.bytes.buffer).setBigInt64(0, BigInt.asIntN(64, BigInt(type)), true);
+    const wide = typeof type === "bigint" ? type : Number.isInteger(type) ? BigInt(type) : undefined;
+    if (wide === undefined || BigInt.asIntN(64, wide) !== wide) throw new RangeError(`a message type must be an integer within int64, got ${type}`);
+    new DataView(this.bytes.buffer).setBigInt64(0, wide, true);
   }
 
   /** Reads `mtype`: a number when it is a safe integer, a bigint otherwise. */

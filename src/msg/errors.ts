@@ -11,7 +11,8 @@
  * @module
  */
 import { ERRNO, errorFor, removedErrorFor } from "../ffi/errno.ts";
-import type { IpcError } from "../errors.ts";
+import { UnserializeError, type IpcError } from "../errors.ts";
+import type { MessageType } from "./buffer.ts";
 import type { QueueIo } from "./io.ts";
 import { messageLimits } from "./limits.ts";
 import { tryStatQueue } from "./stat.ts";
@@ -135,4 +136,44 @@ export function setQueueError(io: QueueIo, errno: number, maxBytes: number | und
     : "only the queue's owner or creator (or CAP_SYS_ADMIN) may change it" +
       (maxBytes !== undefined ? `; maxBytes above msgmnb=${msgmnb} would also need CAP_SYS_RESOURCE` : "");
   return errorFor(errno, "msgctl", { key: io.key, id: io.id, detail: `IPC_SET: ${detail}` });
+}
+
+/**
+ * A received message whose payload does not unserialize (an {@link UnserializeError}, so existing
+ * `catch (e instanceof UnserializeError)` code still matches). The message was taken off the queue: its
+ * type and bytes are here, so nothing is lost (log it, store it, or send it to a dead-letter queue).
+ * Receives with `onUndecodable` report it there and go on with the next message instead of throwing.
+ *
+ * @example
+ * ```ts
+ * import { IPC_PRIVATE, MessageQueue, UndecodableMessageError } from "bun-sysv";
+ * using queue = MessageQueue.create(IPC_PRIVATE);
+ * queue.sendSync(7, "a:1:{i:0;", { serialize: false }); // not a PHP serialization
+ * try {
+ *   queue.receiveSync({ timeout: 0 });
+ * } catch (error) {
+ *   if (!(error instanceof UndecodableMessageError)) throw error;
+ *   console.log(error.messageType, new TextDecoder().decode(error.raw)); // 7 "a:1:{i:0;"
+ * } finally {
+ *   queue.remove();
+ * }
+ * ```
+ */
+export class UndecodableMessageError extends UnserializeError {
+  override name = "UndecodableMessageError";
+  /** The message's type. */
+  readonly messageType: MessageType;
+  /** The message's payload bytes, as received (a copy). */
+  readonly raw: Uint8Array;
+
+  constructor(call: string, where: { key: number; id: number }, messageType: MessageType, raw: Uint8Array, cause: UnserializeError) {
+    super(cause.offset, cause.length, cause.message, {
+      syscall: call, key: where.key, id: where.id,
+      detail: `message of type ${messageType} (${raw.length} bytes) does not unserialize, it was taken off the queue ` +
+        `(see error.raw): ${cause.message.replace(/^unserialize\(\): EBADMSG \([^)]*\): /, "")}`,
+    });
+    this.messageType = messageType;
+    this.raw = raw;
+    this.cause = cause;
+  }
 }

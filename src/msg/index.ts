@@ -16,4 +16,5 @@ export type { MessageType } from "./buffer.ts";
 export type { Message, RawMessage, ReceiveOptions, SendOptions } from "./options.ts";
 export type { QueueSettings, QueueStat } from "./stat.ts";
 export { messageLimits, type MessageLimits } from "./limits.ts";
+export { UndecodableMessageError } from "./errors.ts";
 export { formatFixed6, scalarBytes, type RawScalar } from "./scalar.ts";

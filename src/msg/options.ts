@@ -12,6 +12,7 @@
 import { MSG_EXCEPT, MSG_NOERROR } from "../ffi/constants.ts";
 import type { UnserializeOptions } from "../serialize/index.ts";
 import type { MessageType } from "./buffer.ts";
+import type { UndecodableMessageError } from "./errors.ts";
 
 /** Options of a send. */
 export interface SendOptions {
@@ -44,6 +45,13 @@ export interface ReceiveOptions {
    * or `false`: give it as a PHP string (text if valid UTF-8, else the bytes).
    */
   unserialize?: boolean | UnserializeOptions;
+  /**
+   * What to do with a message whose payload does not unserialize (it is off the queue either way).
+   * Not set (default): the receive throws an {@link UndecodableMessageError} carrying the message's type
+   * and bytes (a `for await` loop ends with it). Set: the error is given to this callback and the receive
+   * goes on with the next message (within what is left of `timeout`), so a consumer survives garbage.
+   */
+  onUndecodable?: (error: UndecodableMessageError) => void;
 }
 
 /** A received message: its type and its value. */
@@ -70,18 +78,62 @@ export function checkTimeout(timeout: number | undefined): void {
   }
 }
 
-/** Throws RangeError unless `type` is an integer >= 1 (a message's type). */
-export function checkSendType(type: MessageType): void {
-  if (typeof type === "bigint" ? type < 1n || type > 0x7fffffffffffffffn : !(Number.isInteger(type) && type >= 1)) {
-    throw new RangeError(`a message type must be an integer from 1 to 2^63-1, got ${type}`);
-  }
+/** 2^63 as a double: every integral number below it fits the kernel's `long` (the largest is 2^63 - 1024). */
+const TWO_63 = 9223372036854775808;
+const INT64_MAX = 0x7fffffffffffffffn;
+
+/**
+ * Whether `type` is an integer the kernel's 64-bit `long` holds: a number in [-2^63, 2^63) with no
+ * fraction, or a bigint in int64. The one rule behind {@link checkSendType}, {@link checkReceiveType}
+ * and compat's PHP-int check of message types (numbers past 2^63 used to wrap like a C cast).
+ *
+ * @example
+ * ```ts
+ * isInt64(2 ** 63 - 1024); // true
+ * isInt64(2 ** 64 + 4096); // false (it used to be sent as type 4096)
+ * isInt64(1.5);            // false
+ * ```
+ */
+export function isInt64(type: unknown): type is MessageType {
+  if (typeof type === "number") return Number.isInteger(type) && type < TWO_63 && type >= -TWO_63;
+  return typeof type === "bigint" && BigInt.asIntN(64, type) === type;
 }
 
-/** Throws RangeError unless `type` is an integer (a receive selector). */
-export function checkReceiveType(type: MessageType): void {
-  if (typeof type === "bigint" ? BigInt.asIntN(64, type) !== type : !Number.isInteger(type)) {
-    throw new RangeError(`a receive type must be an integer within int64, got ${type}`);
+function typeError(call: string, what: string, range: string, type: unknown): Error {
+  if (typeof type !== "number" && typeof type !== "bigint") {
+    return new TypeError(`${call}: ${what} must be a number or a bigint, got ${type === null ? "null" : typeof type}`);
   }
+  const shown = typeof type === "bigint" ? `${type}n` : Object.is(type, -0) ? "-0" : String(type);
+  return new RangeError(`${call}: ${what} must be an integer from ${range}, got ${shown}`);
+}
+
+/**
+ * Throws unless `type` can be a message's type: an integer from 1 to 2^63-1 (number or bigint; a number
+ * can be at most 2^63-1024, the largest double below 2^63). RangeError naming `call` and the range;
+ * TypeError for anything but a number or bigint.
+ *
+ * @example
+ * ```ts
+ * checkSendType(2 ** 64 + 4096, "MessageQueue.sendSync"); // RangeError: ... from 1 to 2^63-1 ...
+ * ```
+ */
+export function checkSendType(type: MessageType, call: string): void {
+  if (typeof type === "number" ? type >= 1 && type < TWO_63 && Number.isInteger(type) : typeof type === "bigint" && type >= 1n && type <= INT64_MAX) return;
+  throw typeError(call, "a message type", "1 to 2^63-1 (9223372036854775807)", type);
+}
+
+/**
+ * Throws unless `type` can select messages in a receive: an integer the kernel's `long` holds,
+ * -2^63 to 2^63-1 (number or bigint). RangeError naming `call` and the range; TypeError for anything but
+ * a number or bigint. (-2^63, which has no positive counterpart, selects as -(2^63-1) does: any type.)
+ *
+ * @example
+ * ```ts
+ * checkReceiveType(2 ** 64, "MessageQueue.receiveSync"); // RangeError (it used to take any type)
+ * ```
+ */
+export function checkReceiveType(type: MessageType, call: string): void {
+  if (!isInt64(type)) throw typeError(call, "a receive type", "-2^63 to 2^63-1", type);
 }
 
 /** Whether msgrcv with selector `type` (and MSG_EXCEPT if `except`) takes a message of type `actual`. */

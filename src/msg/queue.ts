@@ -26,7 +26,7 @@ import { lastErrno, libc } from "../ffi/libc.ts";
 import { toKey, type KeyLike } from "../keys/key.ts";
 import { runBlocking } from "../wait/pool.ts";
 import { MessageBuffer, type MessageType } from "./buffer.ts";
-import { decodePayload, encodePayload } from "./codec.ts";
+import { decodeMessage, encodePayload, SKIPPED } from "./codec.ts";
 import { controlError, queueCapacity, receiveError, sendError, setQueueError, timeoutError } from "./errors.ts";
 import { QueueIo } from "./io.ts";
 import {
@@ -49,6 +49,11 @@ export type LoopOptions = Omit<ReceiveOptions, "timeout">;
 const NOTHING_WAITING = -2;
 
 const TWO_53 = 2n ** 53n;
+
+/** After a message was skipped as undecodable: `options` with what is left of the first call's timeout. */
+function remaining<O extends { timeout?: number }>(options: O, deadline: number): O {
+  return options.timeout === undefined ? options : { ...options, timeout: Math.max(0, deadline - performance.now()) };
+}
 const toType = (type: bigint): MessageType => (type < TWO_53 && type > -TWO_53 ? Number(type) : type);
 
 /** Whether the last payload can ever fit the queue (a longer one would wait forever: the kernel says EAGAIN). */
@@ -185,7 +190,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    */
   sendSync(type: MessageType, value: unknown, options?: SendOptions): void {
     const io = this.#open("sendSync");
-    if (typeof type !== "number" || !(type >= 1 && Number.isInteger(type))) checkSendType(type);
+    checkSendType(type, "MessageQueue.sendSync");
     let timeout: number | undefined, serialized = true;
     if (options !== undefined) {
       timeout = options.wait === false ? 0 : options.timeout;
@@ -222,7 +227,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    */
   async send(type: MessageType, value: unknown, options: SendOptions = {}): Promise<void> {
     const io = this.#open("send");
-    checkSendType(type);
+    checkSendType(type, "MessageQueue.send");
     const { signal } = options;
     const timeout = options.wait === false ? 0 : options.timeout;
     checkTimeout(timeout);
@@ -324,20 +329,23 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    * ```
    */
   receiveSync<T = unknown>(options?: ReceiveOptions): Message<T> {
-    const n = this.#receiveNow(options, "receiveSync");
-    if (n < 0) {
-      const held = this.#takeHeld(options)!;
-      return { type: held.type, value: decodePayload(held.bytes, options?.unserialize ?? true) as T };
+    const deadline = options?.timeout === undefined ? 0 : performance.now() + options.timeout;
+    for (;;) {
+      const n = this.#receiveNow(options, "receiveSync");
+      const io = this.#io;
+      const held = n < 0 ? this.#takeHeld(options)! : undefined;
+      const type = held ? held.type : io.buffer.type;
+      const value = decodeMessage("MessageQueue.receiveSync", io, type, held ? held.bytes : io.view(n), options);
+      if (value !== SKIPPED) return { type, value: value as T };
+      options = remaining(options!, deadline); // reported to onUndecodable: receive the next one
     }
-    const io = this.#io;
-    const type = io.buffer.type;
-    return { type, value: decodePayload(io.view(n), options?.unserialize ?? true) as T };
   }
 
   /**
    * Takes one matching message if one is already waiting, or returns `null`: never waits, and builds no
    * error for an empty queue, so it is the cheap way to poll (the worker pool drains results with it).
-   * Other failures still throw (RemovedError, TooBigError for E2BIG, UnserializeError).
+   * Other failures still throw (RemovedError, TooBigError for E2BIG, UndecodableMessageError unless
+   * `onUndecodable` is given).
    *
    * @example
    * ```ts
@@ -345,14 +353,15 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    * ```
    */
   tryReceiveSync<T = unknown>(options: LoopOptions = {}): Message<T> | null {
-    const n = this.#receiveNow({ ...options, timeout: 0 }, "tryReceiveSync", undefined, true);
-    if (n === NOTHING_WAITING) return null;
-    if (n < 0) {
-      const held = this.#takeHeld(options)!;
-      return { type: held.type, value: decodePayload(held.bytes, options.unserialize ?? true) as T };
+    for (;;) {
+      const n = this.#receiveNow({ ...options, timeout: 0 }, "tryReceiveSync", undefined, true);
+      if (n === NOTHING_WAITING) return null;
+      const io = this.#io;
+      const held = n < 0 ? this.#takeHeld(options)! : undefined;
+      const type = held ? held.type : io.buffer.type;
+      const value = decodeMessage("MessageQueue.tryReceiveSync", io, type, held ? held.bytes : io.view(n), options);
+      if (value !== SKIPPED) return { type, value: value as T };
     }
-    const io = this.#io;
-    return { type: io.buffer.type, value: decodePayload(io.view(n), options.unserialize ?? true) as T };
   }
 
   /**
@@ -371,7 +380,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     const type = options?.type ?? 0;
     maxSize ??= options?.maxSize ?? io.msgmax;
     const timeout = options?.timeout;
-    this.#checkReceive(type, maxSize, timeout);
+    this.#checkReceive(type, maxSize, timeout, call);
     if (this.#held.length > 0 && this.#peekHeld(options)) return -1;
     const flags = options === undefined ? 0 : receiveFlags(options);
     let n: number;
@@ -392,8 +401,8 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     return n;
   }
 
-  #checkReceive(type: MessageType, maxSize: number, timeout: number | undefined): void {
-    checkReceiveType(type);
+  #checkReceive(type: MessageType, maxSize: number, timeout: number | undefined, call: string): void {
+    checkReceiveType(type, `MessageQueue.${call}`);
     if (!Number.isInteger(maxSize) || maxSize < 0) throw new RangeError(`maxSize must be an integer >= 0, got ${maxSize}`);
     checkTimeout(timeout);
   }
@@ -412,7 +421,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     const io = this.#open("receiveBytes");
     const { type = 0, timeout, signal } = options;
     const maxSize = options.maxSize ?? io.msgmax;
-    this.#checkReceive(type, maxSize, timeout);
+    this.#checkReceive(type, maxSize, timeout, "receiveBytes");
     signal?.throwIfAborted();
     if (this.#held.length > 0 && this.#peekHeld(options)) return this.#takeHeld(options)!;
     const flags = receiveFlags(options);
@@ -442,18 +451,27 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    * ```
    */
   async receive<T = unknown>(options: ReceiveOptions = {}): Promise<Message<T>> {
-    const { type, bytes } = await this.receiveBytes(options);
-    return { type, value: decodePayload(bytes, options.unserialize ?? true) as T };
+    checkReceiveType(options.type ?? 0, "MessageQueue.receive");
+    const deadline = options.timeout === undefined ? 0 : performance.now() + options.timeout;
+    for (;;) {
+      const { type, bytes } = await this.receiveBytes(options);
+      const value = decodeMessage("MessageQueue.receive", this.#io, type, bytes, options);
+      if (value !== SKIPPED) return { type, value: value as T };
+      options = remaining(options, deadline); // reported to onUndecodable: receive the next one
+    }
   }
 
   /**
    * Receives messages one after another until the queue is removed, the handle is closed, `signal`
-   * aborts (the loop then just ends) or the loop is left. Other errors (e.g. a payload that does not
-   * unserialize) are thrown.
+   * aborts (the loop then just ends) or the loop is left. Other errors are thrown: among them an
+   * {@link UndecodableMessageError} for a payload that does not unserialize, unless `onUndecodable` is
+   * given, which receives it while the loop goes on.
    *
    * @example
    * ```ts
-   * for await (const { type, value } of queue.messages({ type: 1, signal })) console.log(type, value);
+   * for await (const { type, value } of queue.messages({ type: 1, signal, onUndecodable: (e) => console.error(e.message) })) {
+   *   console.log(type, value);
+   * }
    * ```
    */
   async *messages<T = unknown>(options: LoopOptions = {}): AsyncGenerator<Message<T>, void, undefined> {

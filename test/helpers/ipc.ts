@@ -3,6 +3,10 @@
  * from temp files of this run), tracking of every key and private id a test uses, and a cleanup that
  * removes them even when the test failed.
  *
+ * Interrupted runs leave nothing either: every key, tracked id and temp folder of the run is removed if
+ * `bun test` gets SIGINT (Ctrl-C), SIGTERM or SIGHUP (then it exits with 128 + the signal's number),
+ * and the temp folders are removed when the run ends, however it ends.
+ *
  * @example
  * ```ts
  * const keys = testKeys();           // afterAll removes whatever these keys name
@@ -10,13 +14,61 @@
  * ```
  */
 import { afterAll } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ftok } from "../../src/keys/index.ts";
 import { listIpc, removeIpc, type IpcKind, type IpcObject } from "../../src/inspect/sysvipc.ts";
+import { cleanupOnTerminate } from "../../src/cleanup/index.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "bun-sysv-test-"));
+/** Temp folders of this run: removed at exit and on SIGINT/SIGTERM/SIGHUP. */
+const dirs: string[] = [];
+/** Every key handed out and private id tracked in this process, by any test file. */
+const runKeys = new Set<number>();
+const runIds: Array<[IpcKind, number]> = [];
+
+/**
+ * A new temp folder (`/tmp/<prefix>XXXXXX`) that is removed when the run ends, also when it is
+ * interrupted.
+ */
+export function tempDir(prefix = "bun-sysv-test-"): string {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(path);
+  return path;
+}
+
+/** Removes the temp folders of this run (the test preload calls it after the last file). */
+export function removeTempDirs(): void {
+  for (const path of dirs.splice(0)) rmSync(path, { recursive: true, force: true });
+}
+
+/** The live objects named by any key or id of this run. */
+function liveOfRun(): IpcObject[] {
+  return listIpc().filter((o) => runKeys.has(o.key) || runIds.some(([k, id]) => k === o.kind && id === o.id));
+}
+
+/** Adds keys made outside {@link TestKeys} (e.g. an example's ftok keys) to what an interrupted run removes. */
+export function trackRunKeys(keys: Iterable<number>): void {
+  for (const key of keys) runKeys.add(key);
+}
+
+/** Removes every live object of this run; returns how many. */
+export function cleanupRun(): number {
+  let n = 0;
+  for (const o of liveOfRun()) {
+    try { removeIpc(o.kind, o.id); n++; } catch { /* already gone */ }
+  }
+  return n;
+}
+
+// Ctrl-C (and kill, and a closed terminal) in the middle of a test: remove the run's objects and folders.
+cleanupOnTerminate(() => {
+  cleanupRun();
+  removeTempDirs();
+});
+process.on("exit", removeTempDirs); // plain bun scripts using these helpers
+
+const dir = tempDir();
 let fileCount = 0;
 /**
  * Every key handed out in this process. ftok keeps only the low 16 bits of the inode, so two temp files
@@ -63,9 +115,13 @@ export function testKeys(): TestKeys {
       } while (key === 0 || handedOut.has(key) || listIpc().some((o) => (o.key | 0) === key));
       handedOut.add(key);
       keys.add(key);
+      runKeys.add(key);
       return key;
     },
-    track(kind, id) { ids.push([kind, id]); },
+    track(kind, id) {
+      ids.push([kind, id]);
+      runIds.push([kind, id]);
+    },
     live() {
       return listIpc().filter((o) => keys.has(o.key | 0) || ids.some(([k, id]) => k === o.kind && id === o.id));
     },

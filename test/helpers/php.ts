@@ -8,6 +8,8 @@
  * expect(r.stdout).toBe(String(ftok(file, "A")));
  * ```
  */
+import { cleanupOnTerminate } from "../../src/cleanup/index.ts";
+
 
 /** The result of a finished PHP run. */
 export interface PhpResult {
@@ -33,6 +35,9 @@ export function php(code: string, argv: readonly (string | number)[] = [], timeo
 /** Starts PHP code in the background; `.done` resolves when it exits (killed after `timeoutMs`). */
 export function phpSpawn(code: string, argv: readonly (string | number)[] = [], timeoutMs = 60_000) {
   const proc = Bun.spawn(args(code, argv), { stdout: "pipe", stderr: "pipe", timeout: timeoutMs });
+  // An interrupted run (Ctrl-C, kill) takes its PHP children with it instead of leaving them running.
+  const registration = cleanupOnTerminate(() => proc.kill("SIGKILL"));
+  proc.exited.then(() => registration.cancel());
   const done = (async (): Promise<PhpResult> => {
     const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
     return { stdout, stderr, exitCode: await proc.exited };
