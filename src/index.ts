@@ -20,3 +20,5 @@ export * from "./msg/index.ts";
 export * from "./pool/index.ts";
 export * from "./vars/index.ts";
 export * from "./serialize/index.ts";
+export * from "./process/index.ts";
+export * from "./channel/index.ts";
