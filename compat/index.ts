@@ -17,3 +17,7 @@ export * from "./sysvsem.ts";
 export * from "./msg.ts";
 export * from "./sysvshm.ts";
 export * from "./serialize.ts";
+// processes (pcntl without fork, posix) and the shared signal constants
+export * from "./signals-constants.ts";
+export * from "./pcntl.ts";
+export * from "./posix.ts";

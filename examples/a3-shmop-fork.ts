@@ -1,6 +1,7 @@
 /**
  * Port of `a3-shmop-fork.php`: the child writes JSON into a shmop segment, the parent reads it and
- * deletes the segment. Where the original forks, this file starts itself again with `--child`.
+ * deletes the segment. Where the original forks, this file starts itself again in the `child`
+ * role (`spawnChild`).
  *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "a")`. Set SYSV_KEY_FILE to meet a PHP program on the same
  * segment (e.g. the path of a3-shmop-fork.php, whose ftok uses its own file).
@@ -9,7 +10,7 @@
  * @module
  */
 import { ftok, shmop_delete, shmop_open, shmop_read, shmop_write } from "../compat/index.ts";
-import { role, spawnSelf, waitpid } from "./lib/process.ts";
+import { currentRole, spawnChild } from "../src/index.ts";
 
 const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
 
@@ -17,7 +18,7 @@ const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
 const key = ftok(KEY_FILE, "a"); // Generate unique key
 const size = 1024; // bytes
 
-if (role() === "--child") {
+if (currentRole() === "child") {
   // Child: open existing segment
   const shmId = shmop_open(key, "w", 0, 0);
   if (shmId === false) process.exit(1);
@@ -38,10 +39,10 @@ if (shmId === false) {
   process.exit(1);
 }
 
-const child = spawnSelf(import.meta.path, ["--child"]);
+const child = spawnChild(import.meta.path, { role: "child" }); // pcntl_fork(): the same file, child role
 
 // Wait for child
-await waitpid(child);
+await child.exited;
 
 // Read data
 let data = shmop_read(shmId, 0, size);

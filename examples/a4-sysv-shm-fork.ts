@@ -1,7 +1,8 @@
 /**
  * Port of `a4-sysv-shm-fork.php`: the child stores variables with `shm_put_var`, the parent reads one
  * back with `shm_get_var` (PHP's sysvshm layout, so PHP and Bun can share the segment) and removes the
- * segment. Where the original forks, this file starts itself again with `--child`.
+ * segment. Where the original forks, this file starts itself again in the `child` role
+ * (`spawnChild`).
  *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "b")`. Set SYSV_KEY_FILE to meet a PHP program on the same segment.
  *
@@ -9,13 +10,13 @@
  * @module
  */
 import { ftok, shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove } from "../compat/index.ts";
+import { currentRole, spawnChild } from "../src/index.ts";
 import { printR } from "./lib/print-r.ts";
-import { role, spawnSelf, waitpid } from "./lib/process.ts";
 
 // More features than shmop
 const key = ftok(process.env.SYSV_KEY_FILE || import.meta.path, "b");
 
-if (role() === "--child") {
+if (currentRole() === "child") {
   // Child writes
   const shmId = shm_attach(key);
   if (shmId === false) process.exit(1);
@@ -34,7 +35,7 @@ if (shmId === false) {
   process.exit(1);
 }
 
-await waitpid(spawnSelf(import.meta.path, ["--child"]));
+await spawnChild(import.meta.path, { role: "child" }).exited; // pcntl_fork() + pcntl_waitpid()
 
 // Parent reads
 if (shm_has_var(shmId, 1)) {

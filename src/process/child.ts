@@ -158,6 +158,16 @@ export class ChildProcess {
     return libc.kill(this.pid, number) === 0;
   }
 
+  /** Lets this process exit while the child runs (a detached daemon's parent). */
+  unref(): void {
+    this.#proc.unref();
+  }
+
+  /** Undoes {@link ChildProcess.unref}: this process waits for the child again. */
+  ref(): void {
+    this.#proc.ref();
+  }
+
   /** The child's stdin when it is a pipe (write, then `end()`), else `null`. */
   get stdin(): import("bun").FileSink | null {
     const stdin = this.#proc.stdin;

@@ -13,9 +13,11 @@
 export { ChildProcess, spawnChild, spawnProcess } from "./child.ts";
 export type { ChildOptions, ChildOutput, ProcessOptions, StdioMode } from "./child.ts";
 export { CHILD_ENV, currentRole, hasParent, parentChannel } from "./role.ts";
-export { childByPid, KEEP_EXITED, knownChildren, liveChildren } from "./registry.ts";
+export { childByPid, forget as forgetChild, KEEP_EXITED, knownChildren, liveChildren } from "./registry.ts";
 export {
   exitedNormally, exitStatusOf, killedBySignal, signalName, signalNumber, stoppedBySignal, stoppedStatus, stopSignalOf,
   termSignalOf, waitStatus,
 } from "./status.ts";
 export type { ChildExit } from "./status.ts";
+export { parentPid, peekChild, sendSignal } from "./wait.ts";
+export type { ChildState } from "./wait.ts";
