@@ -21,3 +21,5 @@ export * from "./serialize.ts";
 export * from "./signals-constants.ts";
 export * from "./pcntl.ts";
 export * from "./posix.ts";
+// the PHP IPC library's channels (StreamChannel, MultiStreamChannel)
+export * from "./channels.ts";

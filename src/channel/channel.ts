@@ -68,6 +68,9 @@ export class Channel<T = unknown> {
   #waiters: Waiter[] = [];
   #ended: Error | null = null;
   #closed = false;
+  #listener: ((value: T) => void) | null = null;
+  #onEnd: ((error: Error) => void) | null = null;
+  #held = false;
 
   /**
    * A channel over `transport`, or over a file descriptor opened on first use (so that end can still be
@@ -159,6 +162,25 @@ export class Channel<T = unknown> {
     }
   }
 
+  /**
+   * Hands every message (those already waiting first) to `listener` instead of `receive()`; `onEnd`
+   * runs once when the peer goes. `null` goes back to `receive()`. Used to merge several channels.
+   */
+  listen(listener: ((value: T) => void) | null, onEnd?: (error: Error) => void): void {
+    this.#listener = listener;
+    this.#onEnd = onEnd ?? null;
+    if (!listener) return;
+    if (!this.#closed) this.#ready();
+    for (const value of this.#inbox.splice(0)) listener(value as T);
+    if (this.#ended) this.#onEnd?.(this.#ended);
+  }
+
+  /** Keeps the process alive while `on`, even with no receive pending (a listener waiting for messages). */
+  keepAlive(on: boolean): void {
+    this.#held = on;
+    this.#refresh();
+  }
+
   /** Closes this end: pending receives reject, the peer sees the end. Safe to call twice. */
   close(): void {
     if (this.#closed) return;
@@ -208,6 +230,10 @@ export class Channel<T = unknown> {
       this.#transport?.close();
       return;
     }
+    if (this.#listener) {
+      this.#listener(value as T);
+      return;
+    }
     const waiter = this.#waiters.shift();
     if (waiter) {
       if (waiter.timer) clearTimeout(waiter.timer);
@@ -221,6 +247,7 @@ export class Channel<T = unknown> {
   #end(error?: Error): void {
     if (this.#ended) return;
     this.#ended = error ?? new Error("end of stream");
+    this.#onEnd?.(this.#ended);
     this.#failWaiters(closedError("Channel.receive", `the peer is gone (${this.#ended.message})`));
   }
 
@@ -233,6 +260,6 @@ export class Channel<T = unknown> {
   }
 
   #refresh(): void {
-    if (this.#transport && this.#started && !this.#closed) this.#transport.keepAlive(this.#waiters.length > 0);
+    if (this.#transport && this.#started && !this.#closed) this.#transport.keepAlive(this.#held || this.#waiters.length > 0);
   }
 }

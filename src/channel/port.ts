@@ -19,7 +19,7 @@ import { Channel, type ChannelOptions, type Transport } from "./channel.ts";
 
 /** What a port-like endpoint needs: `postMessage` and message events (MessagePort, Worker, a worker's `self`). */
 export interface PortLike {
-  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
+  postMessage(message: any, transfer: any[]): void;
   addEventListener(type: "message", listener: (event: MessageEvent) => void): void;
   removeEventListener(type: "message", listener: (event: MessageEvent) => void): void;
   start?(): void;
@@ -76,7 +76,7 @@ export class PortTransport implements Transport {
 
   close(): void {
     if (this.#closed) return;
-    this.#port.postMessage(CLOSE);
+    this.#port.postMessage(CLOSE, []);
     this.#detach();
     if (this.#ownsPort) this.#port.close?.();
   }
