@@ -23,3 +23,6 @@ export * from "./pcntl.ts";
 export * from "./posix.ts";
 // the PHP IPC library's channels (StreamChannel, MultiStreamChannel)
 export * from "./channels.ts";
+// porting helpers: PHP's strlen and value printing
+export * from "./string.ts";
+export * from "./print.ts";

@@ -9,9 +9,8 @@
  * Usage: bun examples/a4-sysv-shm-fork.ts
  * @module
  */
-import { ftok, shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove } from "../compat/index.ts";
+import { ftok, print_r, shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove } from "../compat/index.ts";
 import { currentRole, spawnChild } from "../src/index.ts";
-import { printR } from "./lib/print-r.ts";
 
 // More features than shmop
 const key = ftok(process.env.SYSV_KEY_FILE || import.meta.path, "b");
@@ -40,7 +39,7 @@ await spawnChild(import.meta.path, { role: "child" }).exited; // pcntl_fork() + 
 // Parent reads
 if (shm_has_var(shmId, 1)) {
   const data = shm_get_var(shmId, 1);
-  process.stdout.write(printR(data)); // ['count' => 100]
+  print_r(data); // ['count' => 100]
 }
 
 // Cleanup

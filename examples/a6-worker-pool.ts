@@ -16,11 +16,10 @@
  * @module
  */
 import {
-  ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, ref, sem_acquire, sem_get, sem_release, sem_remove,
+  ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, print_r, ref, sem_acquire, sem_get, sem_release, sem_remove,
   shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove,
   type SysvMessageQueue, type SysvSemaphore, type SysvSharedMemory,
 } from "../compat/index.ts";
-import { printR } from "./lib/print-r.ts";
 import { currentRole, spawnChild, type ChildProcess } from "../src/index.ts";
 
 const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
@@ -139,4 +138,4 @@ for (let i = 0; i < 20; i++) {
 }
 
 const results = await pool.shutdown();
-process.stdout.write(printR(results));
+print_r(results);
