@@ -236,3 +236,39 @@ describe("a PHP end", () => {
     expect(new TextDecoder().decode(stdout)).toBe('["hello",1.5,null]\n');
   });
 });
+
+describe("lifetimes and bad peers", () => {
+  test("an idle channel does not keep the process alive; a pending receive does until the message comes", async () => {
+    const script = `
+      import { channelPair } from ${JSON.stringify(join(import.meta.dir, "../src/index.ts"))};
+      const [a, b] = channelPair();
+      a.send("x"); console.log(await b.receive());
+      const [c, d] = channelPair();
+      setTimeout(() => c.send("late"), 100);
+      console.log(await d.receive()); // the pending receive keeps the process alive until then
+      // a, b, c, d stay open: the process must still exit`;
+    const r = Bun.spawnSync([process.execPath, "-e", script], { timeout: 10_000 });
+    expect(r.stdout.toString()).toBe("x\nlate\n");
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("a peer that sends a huge length or garbage: the receive fails with EBADMSG, nothing hangs", async () => {
+    const path = join(dir, "bad.sock");
+    const server = await ChannelServer.listen(path, { maxFrame: 1024 });
+    const raw = await Bun.connect({ unix: path, socket: { data() {} } });
+    const ch = await server.accept();
+    raw.write(new Uint8Array([0x7f, 0xff, 0xff, 0xff, 1, 2, 3]));
+    await expect(ch.receive(5000)).rejects.toThrow(/EBADMSG.*exceeds the limit of 1024/);
+    raw.end();
+    ch.close();
+    const server2 = await ChannelServer.listen(join(dir, "bad2.sock"));
+    const raw2 = await Bun.connect({ unix: join(dir, "bad2.sock"), socket: { data() {} } });
+    const ch2 = await server2.accept();
+    raw2.write(encodeFrame(bytes("not serialize() text")));
+    await expect(ch2.receive(5000)).rejects.toThrow(/peer is gone.*unserialize|EBADMSG/);
+    raw2.end();
+    ch2.close();
+    server.close();
+    server2.close();
+  });
+});

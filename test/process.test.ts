@@ -215,3 +215,12 @@ describe("pcntl / posix", () => {
     expect(SIGTERM).toBe(15);
   });
 });
+
+describe("environment", () => {
+  test("a command started by spawnProcess gets no role or parent variables; a role child's own children do not take its role", async () => {
+    const cmd = spawnProcess(["sh", "-c", "env | grep ^BUN_SYSV_ || true"], { stdout: "pipe" });
+    expect(new TextDecoder().decode((await cmd.output()).stdout)).toBe("");
+    const c = child("env", [], { stdout: "pipe" });
+    expect(new TextDecoder().decode((await c.output()).stdout)).toBe("env 0 undefined true\n");
+  });
+});

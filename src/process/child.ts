@@ -106,8 +106,12 @@ export class ChildProcess {
     }
     const env: Record<string, string | undefined> = { ...process.env, ...options.env };
     for (const name of Object.values(CHILD_ENV)) delete env[name];
-    if (role !== undefined) env[CHILD_ENV.role] = role;
-    if (!options.detached) env[CHILD_ENV.parent] = String(process.pid);
+    // Only a module started in a role gets them (role.ts checks they come from its parent).
+    if (role !== undefined) {
+      env[CHILD_ENV.role] = role;
+      env[CHILD_ENV.parent] = String(process.pid);
+      if (options.detached) env[CHILD_ENV.detached] = "1";
+    }
     if (childFd >= 0) env[CHILD_ENV.channel] = "3";
     const stdio = [options.stdin ?? "ignore", options.stdout ?? "inherit", options.stderr ?? "inherit"] as const;
     try {

@@ -29,21 +29,29 @@ import { signalNumber } from "./status.ts";
 export const CHILD_ENV = {
   /** The role name. */
   role: "BUN_SYSV_ROLE",
-  /** The parent's pid (absent for a detached child). */
+  /** The parent's pid: the variables count only in a process whose parent is that pid. */
   parent: "BUN_SYSV_PARENT",
+  /** "1" for a detached child (no parent-death signal). */
+  detached: "BUN_SYSV_DETACHED",
   /** The descriptor of the channel to the parent (3), when there is one. */
   channel: "BUN_SYSV_CHANNEL_FD",
 } as const;
 
-const role = process.env[CHILD_ENV.role] || undefined;
-const parentPid = Number(process.env[CHILD_ENV.parent] ?? 0);
-const channelFd = process.env[CHILD_ENV.channel] === undefined ? -1 : Number(process.env[CHILD_ENV.channel]);
+const env = { ...process.env };
 for (const name of Object.values(CHILD_ENV)) delete process.env[name];
+// Bun.spawn's default environment is the one this process started with, so a process started from a
+// child (sh -c "bun other.ts") inherits these variables: they are ours only if our parent set them. A
+// parent already gone (we were re-parented to init) still counts: it started us.
+const claimedParent = Number(env[CHILD_ENV.parent] ?? 0);
+const actualParent = libc.getppid();
+const ours = claimedParent > 0 && (actualParent === claimedParent || actualParent === 1);
+const role = ours ? env[CHILD_ENV.role] || undefined : undefined;
+const channelFd = ours && env[CHILD_ENV.channel] !== undefined ? Number(env[CHILD_ENV.channel]) : -1;
 
-if (parentPid > 0 && typeof Bun !== "undefined" && Bun.isMainThread) {
+if (ours && env[CHILD_ENV.detached] !== "1" && typeof Bun !== "undefined" && Bun.isMainThread) {
   // Ask for SIGTERM when the parent goes; if it already went before this line, act now.
   libc.prctl(PR_SET_PDEATHSIG, BigInt(signalNumber("SIGTERM")));
-  if (libc.getppid() !== parentPid) process.kill(process.pid, "SIGTERM");
+  if (libc.getppid() !== claimedParent) process.kill(process.pid, "SIGTERM");
 }
 
 /**
@@ -59,9 +67,9 @@ export function currentRole(): string | undefined {
   return role;
 }
 
-/** True when this process was started by {@link spawnChild} of a parent that is still tracking it. */
+/** True when this process was started by {@link spawnChild} (detached or not). */
 export function hasParent(): boolean {
-  return parentPid > 0;
+  return ours;
 }
 
 let parent: Channel | null = null;
