@@ -24,6 +24,7 @@
  * @module
  */
 import { Channel, type ChannelOptions } from "../src/channel/channel.ts";
+import { channelOverPort, type PortLike } from "../src/channel/port.ts";
 import { channelPair } from "../src/channel/socket.ts";
 import { ERRNO, errorFor } from "../src/ffi/errno.ts";
 import { parentChannel } from "../src/process/role.ts";
@@ -66,6 +67,24 @@ export class StreamChannel {
   static fromParent(options: ChannelOptions = {}): StreamChannel | null {
     const channel = parentChannel(options);
     return channel ? new StreamChannel(channel) : null;
+  }
+
+  /**
+   * A channel to another thread: over a `MessagePort` (one of `new MessageChannel()`'s, the other end
+   * transferred to a Worker), a `Worker`, or `self` inside a Worker.
+   *
+   * @example
+   * ```ts
+   * import { StreamChannel } from "bun-sysv/compat";
+   * const { port1, port2 } = new MessageChannel();
+   * const a = StreamChannel.overPort(port1), b = StreamChannel.overPort(port2);
+   * a.send([1, 2]);
+   * console.log(await b.receive()); // [1, 2]
+   * a.close(); b.close();
+   * ```
+   */
+  static overPort(port: PortLike, options: ChannelOptions = {}): StreamChannel {
+    return new StreamChannel(channelOverPort(port, options));
   }
 
   /** Sends a value (serialized as PHP does). */

@@ -99,8 +99,8 @@ describe("spawnChild", () => {
 });
 
 describe("no orphans", () => {
-  async function parentAndChild(): Promise<{ parent: ChildProcess; childPid: number }> {
-    const parent = child("parent", [], { stdout: "pipe" });
+  async function parentAndChild(role = "parent"): Promise<{ parent: ChildProcess; childPid: number }> {
+    const parent = child(role, [], { stdout: "pipe" });
     const reader = parent.stdout!.getReader();
     let text = "";
     while (!/child (\d+)/.test(text)) {
@@ -128,6 +128,29 @@ describe("no orphans", () => {
       expect(await gone(childPid)).toBe(true);
     });
   }
+});
+
+test("a parent with its own SIGTERM listener: the child is left to it, and stopped when the parent exits", async () => {
+  const parent = child("graceful", [], { stdout: "pipe" });
+  const reader = parent.stdout!.getReader();
+  let text = "";
+  while (!/child (\d+)\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+  const childPid = Number(/child (\d+)/.exec(text)![1]);
+  parent.kill("SIGTERM");
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  expect(await parent.exited).toEqual({ code: 0, signal: null });
+  expect(text).toContain("child alive in handler: true");
+  let gone = false;
+  for (let i = 0; i < 200 && !gone; i++) {
+    const stat = Bun.spawnSync(["ps", "-o", "stat=", "-p", String(childPid)]).stdout.toString().trim();
+    gone = stat === "" || stat.startsWith("Z");
+    if (!gone) await Bun.sleep(25);
+  }
+  expect(gone).toBe(true);
 });
 
 describe("pcntl / posix", () => {

@@ -29,8 +29,8 @@ function onExit(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return; // someone else handles it: the children are theirs to stop
   for (const child of [...live]) child.kill(signal);
-  if (process.listenerCount(signal) > 1) return; // someone else handles it: they decide what happens next
   uninstall();
   process.kill(process.pid, signal); // die of it, as without this listener
 }
