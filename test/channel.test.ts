@@ -171,6 +171,19 @@ describe("across Workers", () => {
     }
   });
 
+  test("a Worker object and its `self`, no MessageChannel", async () => {
+    const w = new Worker(join(import.meta.dir, "fixtures/process/channel-self-worker.ts"));
+    try {
+      const ch = channelOverPort(w);
+      const values = [1, "два", { k: [true, null] }, 2.5];
+      for (const v of values) ch.send(v);
+      for (const v of values) expect(await ch.receive(5000)).toEqual(v);
+      ch.close();
+    } finally {
+      w.terminate();
+    }
+  });
+
   test("two Workers on the two ends of one MessageChannel: 1000 values, in order", async () => {
     const sender = worker(), summer = worker();
     try {
