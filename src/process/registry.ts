@@ -68,22 +68,54 @@ export function untrack(child: ChildProcess): void {
   }
 }
 
-/** Internal: forgets a child (compat's waitpid reaped it). */
+/**
+ * Internal: forgets a child (compat's waitpid reaped it).
+ *
+ * @example
+ * ```ts
+ * import { forgetChild } from "bun-sysv";
+ * forgetChild(pid); // compat pcntl_waitpid does this once it reported an exit
+ * ```
+ */
 export function forget(pid: number): void {
   byPid.delete(pid);
 }
 
-/** The child with this pid started by this library, if still known. */
+/**
+ * The child with this pid started by this library, if still known.
+ *
+ * @example
+ * ```ts
+ * import { childByPid } from "bun-sysv";
+ * childByPid(child.pid) === child; // true while known
+ * ```
+ */
 export function childByPid(pid: number): ChildProcess | undefined {
   return byPid.get(pid);
 }
 
-/** Every child started by this library and still known (live, or exited and not yet forgotten). */
+/**
+ * Every child started by this library and still known (live, or exited and not yet forgotten).
+ *
+ * @example
+ * ```ts
+ * import { knownChildren } from "bun-sysv";
+ * knownChildren().length;
+ * ```
+ */
 export function knownChildren(): ChildProcess[] {
   return [...byPid.values()];
 }
 
-/** The children still running that will be stopped when this process ends. */
+/**
+ * The children still running that will be stopped when this process ends.
+ *
+ * @example
+ * ```ts
+ * import { liveChildren } from "bun-sysv";
+ * liveChildren().map((c) => c.pid);
+ * ```
+ */
 export function liveChildren(): ChildProcess[] {
   return [...live];
 }
