@@ -18,3 +18,12 @@ export * from "./msg.ts";
 export * from "./sysvshm.ts";
 export * from "./serialize.ts";
 export type { PhpBoolArg, PhpIntArg, PhpMixed, PhpStringArg } from "./types.ts";
+// processes (pcntl without fork, posix) and the shared signal constants
+export * from "./signals-constants.ts";
+export * from "./pcntl.ts";
+export * from "./posix.ts";
+// the PHP IPC library's channels (StreamChannel, MultiStreamChannel)
+export * from "./channels.ts";
+// porting helpers: PHP's strlen and value printing
+export * from "./string.ts";
+export * from "./print.ts";

@@ -1,52 +1,38 @@
 /**
  * Port of `a2-socket-pair-fork.php`: parent and child exchange a message over a pair of connected Unix
- * sockets. `socket_create_pair` + `pcntl_fork` become one `Bun.spawn` whose fd 3 is a socket pair
- * (`"socket-fd"`): the parent keeps one end, the child (this file run with `--child`) gets the other as
- * fd 3. Reads wait on the event loop instead of blocking it.
+ * sockets. `socket_create_pair` + `pcntl_fork` become one `spawnChild(..., { channel: true })`: the
+ * parent keeps one end of a socket pair (`child.channel`), the child (this file in the `child` role) gets
+ * the other as fd 3 (`parentChannel()`). Messages are whole frames (docs/channels.md), and reads wait on
+ * the event loop instead of blocking it.
  *
  * Usage: bun examples/a2-socket-pair-fork.ts
  * @module
  */
-import net from "node:net";
-import { role, waitpid } from "./lib/process.ts";
+import { currentRole, parentChannel, spawnChild } from "../src/index.ts";
 
-/** socket_read($socket, 1024): the next chunk that arrives (at most what one read gives). */
-function socketRead(socket: net.Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    socket.once("data", (chunk) => resolve(chunk.toString()));
-    socket.once("error", reject);
-  });
-}
-
-/** One end of the pair, from its file descriptor. */
-const socketOf = (fd: number) => net.connect({ fd } as unknown as net.NetConnectOpts);
-
-if (role() === "--child") {
-  // Child: its end of the pair is fd 3
-  const socket = socketOf(3);
+if (currentRole() === "child") {
+  // Child: its end of the pair
+  const socket = parentChannel<string>()!;
 
   // Read message from parent
-  const msg = await socketRead(socket);
+  const msg = await socket.receive();
   console.log(`Child received: ${msg}`);
 
   // Send response
-  socket.end("Hello from child!");
-  await new Promise((resolve) => socket.once("close", resolve));
-  process.exit(0);
+  socket.send("Hello from child!");
+  socket.close();
 } else {
   // Create the socket pair and the child together
-  const child = Bun.spawn([process.execPath, import.meta.path, "--child"], {
-    stdio: ["ignore", "inherit", "inherit", "socket-fd"],
-  });
-  const socket = socketOf(child.stdio[3] as number);
+  const child = spawnChild(import.meta.path, { role: "child", channel: true });
+  const socket = child.channel!;
 
   // Send message to child
-  socket.write("Hello from parent!");
+  socket.send("Hello from parent!");
 
   // Read response
-  const response = await socketRead(socket);
+  const response = await socket.receive();
   console.log(`Parent received: ${response}`);
 
-  socket.destroy();
-  await waitpid(child);
+  socket.close();
+  await child.exited;
 }

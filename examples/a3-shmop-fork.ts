@@ -1,6 +1,7 @@
 /**
  * Port of `a3-shmop-fork.php`: the child writes JSON into a shmop segment, the parent reads it and
- * deletes the segment. Where the original forks, this file starts itself again with `--child`.
+ * deletes the segment. Where the original forks, this file starts itself again in the `child`
+ * role (`spawnChild`).
  *
  * Ctrl-C, `kill` or a closed terminal (SIGINT/SIGTERM/SIGHUP) while it runs: the child is stopped and the segment removed, then exit 128 + signal
  * (`cleanupOnTerminate`); the original leaves them in `ipcs`.
@@ -12,8 +13,7 @@
  * @module
  */
 import { ftok, shmop_delete, shmop_open, shmop_read, shmop_write } from "../compat/index.ts";
-import { cleanupOnTerminate } from "../src/index.ts";
-import { role, spawnSelf, waitpid } from "./lib/process.ts";
+import { cleanupOnTerminate, currentRole, spawnChild } from "../src/index.ts";
 
 const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
 
@@ -21,7 +21,7 @@ const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
 const key = ftok(KEY_FILE, "a"); // Generate unique key
 const size = 1024; // bytes
 
-if (role() === "--child") {
+if (currentRole() === "child") {
   // Child: open existing segment
   const shmId = shmop_open(key, "w", 0, 0);
   if (shmId === false) process.exit(1);
@@ -42,14 +42,14 @@ if (shmId === false) {
   process.exit(1);
 }
 
-const child = spawnSelf(import.meta.path, ["--child"]);
+const child = spawnChild(import.meta.path, { role: "child" }); // pcntl_fork(): the same file, child role
 const cleanup = cleanupOnTerminate(() => {
   child.kill("SIGKILL");
   shmop_delete(shmId);
 });
 
 // Wait for child
-await waitpid(child);
+await child.exited;
 
 // Read data
 let data = shmop_read(shmId, 0, size);

@@ -1,7 +1,8 @@
 /**
  * Port of `a4-sysv-shm-fork.php`: the child stores variables with `shm_put_var`, the parent reads one
  * back with `shm_get_var` (PHP's sysvshm layout, so PHP and Bun can share the segment) and removes the
- * segment. Where the original forks, this file starts itself again with `--child`.
+ * segment. Where the original forks, this file starts itself again in the `child` role
+ * (`spawnChild`).
  *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "b")`. Set SYSV_KEY_FILE to meet a PHP program on the same segment.
  *
@@ -11,15 +12,13 @@
  * Usage: bun examples/a4-sysv-shm-fork.ts
  * @module
  */
-import { ftok, shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove } from "../compat/index.ts";
-import { cleanupOnTerminate } from "../src/index.ts";
-import { printR } from "./lib/print-r.ts";
-import { role, spawnSelf, waitpid } from "./lib/process.ts";
+import { ftok, print_r, shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove } from "../compat/index.ts";
+import { cleanupOnTerminate, currentRole, spawnChild } from "../src/index.ts";
 
 // More features than shmop
 const key = ftok(process.env.SYSV_KEY_FILE || import.meta.path, "b");
 
-if (role() === "--child") {
+if (currentRole() === "child") {
   // Child writes
   const shmId = shm_attach(key);
   if (shmId === false) process.exit(1);
@@ -38,17 +37,17 @@ if (shmId === false) {
   process.exit(1);
 }
 
-const child = spawnSelf(import.meta.path, ["--child"]);
+const child = spawnChild(import.meta.path, { role: "child" }); // pcntl_fork(): the same file, child role
 const cleanup = cleanupOnTerminate(() => {
   child.kill("SIGKILL");
   shm_remove(shmId);
 });
-await waitpid(child);
+await child.exited; // pcntl_waitpid()
 
 // Parent reads
 if (shm_has_var(shmId, 1)) {
   const data = shm_get_var(shmId, 1);
-  process.stdout.write(printR(data)); // ['count' => 100]
+  print_r(data); // ['count' => 100]
 }
 
 // Cleanup

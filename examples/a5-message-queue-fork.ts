@@ -1,7 +1,7 @@
 /**
  * Port of `a5-message-queue-fork.php`: the child sends 5 tasks with `msg_send`, the parent waits for
  * it, then drains the queue with `MSG_IPC_NOWAIT` and removes it. Where the original forks, this file
- * starts itself again with `--child`.
+ * starts itself again in the `child` role (`spawnChild`).
  *
  * Keys: `ftok(SYSV_KEY_FILE || this file, "q")`. Set SYSV_KEY_FILE to meet a PHP program on the same queue.
  *
@@ -14,8 +14,7 @@
 import {
   ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, msg_stat_queue, MSG_ENOMSG, MSG_IPC_NOWAIT, ref,
 } from "../compat/index.ts";
-import { cleanupOnTerminate } from "../src/index.ts";
-import { role, spawnSelf, waitpid } from "./lib/process.ts";
+import { cleanupOnTerminate, currentRole, spawnChild } from "../src/index.ts";
 
 const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
 
@@ -27,7 +26,7 @@ if (queue === false) {
   process.exit(1);
 }
 
-if (role() === "--child") {
+if (currentRole() === "child") {
   // Child: send messages
   for (let i = 0; i < 5; i++) {
     const message = { task_id: i, data: `Task ${i}` };
@@ -37,12 +36,12 @@ if (role() === "--child") {
   process.exit(0);
 }
 
-const child = spawnSelf(import.meta.path, ["--child"]);
+const child = spawnChild(import.meta.path, { role: "child" }); // pcntl_fork(): the same file, child role
 const cleanup = cleanupOnTerminate(() => {
   child.kill("SIGKILL");
   msg_remove_queue(queue);
 });
-await waitpid(child);
+await child.exited;
 
 // Parent: receive messages
 while ((msg_stat_queue(queue) || { msg_qnum: 0 }).msg_qnum > 0) {

@@ -1,7 +1,8 @@
 /**
  * Port of `a6-worker-pool.php`: a pool of 4 workers takes 20 tasks (100-500 ms each) from a message
  * queue and stores results in a sysvshm array; `shutdown()` sends STOPs, waits for the workers and
- * prints the results. Where the original forks, `start()` starts this file again with `--worker N`.
+ * prints the results. Where the original forks, `start()` starts this file again in the
+ * `worker` role with argument N (`spawnChild`).
  *
  * Differs from the original, which loses results (workers read-modify-write one shared array with no
  * lock: as published it returned 3-10 of 20 results): here a semaphore (`sem_get`) guards the
@@ -18,15 +19,12 @@
  * Usage: bun examples/a6-worker-pool.ts
  * @module
  */
-import type { Subprocess } from "bun";
 import {
-  ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, ref, sem_acquire, sem_get, sem_release, sem_remove,
+  ftok, msg_get_queue, msg_receive, msg_remove_queue, msg_send, print_r, ref, sem_acquire, sem_get, sem_release, sem_remove,
   shm_attach, shm_get_var, shm_has_var, shm_put_var, shm_remove,
   type SysvMessageQueue, type SysvSemaphore, type SysvSharedMemory,
 } from "../compat/index.ts";
-import { cleanupOnTerminate } from "../src/index.ts";
-import { printR } from "./lib/print-r.ts";
-import { role, spawnSelf, waitpid } from "./lib/process.ts";
+import { cleanupOnTerminate, currentRole, spawnChild, type ChildProcess } from "../src/index.ts";
 
 const KEY_FILE = process.env.SYSV_KEY_FILE || import.meta.path;
 
@@ -43,7 +41,7 @@ function must<T>(handle: T | false, what: string): T {
 
 class WorkerPool {
   private workerCount: number;
-  private workers = new Map<Subprocess, number>();
+  private workers = new Map<ChildProcess, number>();
   private queue: SysvMessageQueue;
   private resultMemory: SysvSharedMemory;
   /** The fix: one lock around each read-modify-write of the results array. */
@@ -58,7 +56,7 @@ class WorkerPool {
 
   start(): void {
     for (let i = 0; i < this.workerCount; i++) {
-      const child = spawnSelf(import.meta.path, ["--worker", String(i)]);
+      const child = spawnChild(import.meta.path, { role: "worker", args: [i] });
 
       this.workers.set(child, i);
     }
@@ -121,7 +119,7 @@ class WorkerPool {
 
     // Wait for all workers
     for (const [child] of this.workers) {
-      await waitpid(child);
+      await child.exited;
     }
 
     // Get results
@@ -136,8 +134,8 @@ class WorkerPool {
   }
 }
 
-if (role() === "--worker") {
-  new WorkerPool(4).runWorker(Number(process.argv[3]));
+if (currentRole() === "worker") {
+  new WorkerPool(4).runWorker(Number(process.argv[2]));
   process.exit(0);
 }
 
@@ -157,4 +155,4 @@ for (let i = 0; i < 20; i++) {
 
 const results = await pool.shutdown();
 cleanup.cancel();
-process.stdout.write(printR(results));
+print_r(results);

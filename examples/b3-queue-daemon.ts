@@ -1,7 +1,7 @@
 /**
  * Port of `b3-queue-daemon.php`: a background process that waits on the queue of `b1-queue-send.ts` for
  * messages of any type and prints each. Where the original forks and lets the parent exit, this file
- * starts itself again as a detached process (`--daemon`) and exits.
+ * starts itself again as a detached process (`daemon` role) and exits.
  *
  * Differs from the original, which never stops: the daemon stops on SIGTERM, SIGINT or SIGHUP or when the queue
  * is removed (`ipcrm -q <id>`, or `msg_remove_queue` anywhere), and says why. For that it waits with the
@@ -22,16 +22,11 @@
  */
 import { join } from "node:path";
 import { ftok } from "../compat/index.ts";
-import { MessageQueue, type UndecodableMessageError } from "../src/index.ts";
-import { role } from "./lib/process.ts";
+import { currentRole, MessageQueue, spawnChild, type UndecodableMessageError } from "../src/index.ts";
 
-if (role() !== "--daemon") {
+if (currentRole() !== "daemon") {
   // parent: start the daemon in a session of its own and leave it running in the background
-  const daemon = Bun.spawn([process.execPath, import.meta.path, "--daemon"], {
-    detached: true,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: process.env,
-  });
+  const daemon = spawnChild(import.meta.path, { role: "daemon", detached: true });
   daemon.unref();
   console.log(`daemon started: pid ${daemon.pid} (stop it with: kill ${daemon.pid})`);
   process.exit(0);

@@ -1,7 +1,8 @@
 /**
  * Port of `d1-shmop-children.php`: 4 children each write a random word to their own shmop block
  * (`"n"` mode), the parent reads each block (`"a"`) and deletes it. Where the original forks, this file
- * starts itself again with `--child N`.
+ * starts itself again in the `child` role with
+ * argument N (`spawnChild`).
  *
  * Differs from the original: the parent trims the NUL bytes after the word (the original reads the whole
  * 1024-byte block and prints the word padded with NULs).
@@ -16,14 +17,13 @@
  * @module
  */
 import { ftok, shmop_delete, shmop_open, shmop_read, shmop_write } from "../compat/index.ts";
-import { cleanupOnTerminate, listIpc, removeIpc } from "../src/index.ts";
-import { role, spawnSelf, waitpid } from "./lib/process.ts";
+import { cleanupOnTerminate, currentRole, listIpc, removeIpc, spawnChild } from "../src/index.ts";
 
 // the file used by ftok. can be any file.
 const shmop_file = process.env.SYSV_KEY_FILE || import.meta.path;
 
-if (role() === "--child") {
-  const i = Number(process.argv[3]);
+if (currentRole() === "child") {
+  const i = Number(process.argv[2]);
   // a random 'word' for this child to write to shared memory
   const letters = "abcdefghijklmnopqrstuvwxyz";
   const random_word = Array.from({ length: 5 }, () => letters[Math.floor(Math.random() * 26)]).join("");
@@ -37,9 +37,9 @@ if (role() === "--child") {
   process.exit(0);
 }
 
-const children: ReturnType<typeof spawnSelf>[] = [];
+const children: ReturnType<typeof spawnChild>[] = [];
 for (let i = 0; i < 4; i++) {
-  children.push(spawnSelf(import.meta.path, ["--child", String(i)]));
+  children.push(spawnChild(import.meta.path, { role: "child", args: [i] }));
 }
 // Interrupted: stop the children and delete the blocks they made so far.
 const cleanup = cleanupOnTerminate(() => {
@@ -50,7 +50,7 @@ const cleanup = cleanupOnTerminate(() => {
 
 // wait for all child processes to finish (reported in the order they finish)
 await Promise.all(children.map(async (child) => {
-  await waitpid(child);
+  await child.exited;
   console.log(`pid ${child.pid} finished`);
 }));
 

@@ -21,3 +21,5 @@ export * from "./pool/index.ts";
 export * from "./vars/index.ts";
 export * from "./serialize/index.ts";
 export * from "./cleanup/index.ts";
+export * from "./process/index.ts";
+export * from "./channel/index.ts";

@@ -61,3 +61,25 @@ export const SIGNALS = {
 
 /** Largest value a semaphore can hold (SEMVMX). */
 export const SEMVMX = 32767;
+
+// --- processes and channels (src/process, src/channel) ---
+/** socketpair(2) arguments. */
+export const AF_UNIX = 1;
+export const SOCK_STREAM = 1;
+export const SOCK_CLOEXEC = 0o2000000;
+/** waitid(2) id types and options (Linux). */
+export const P_PID = 1;
+export const WNOHANG = 1;
+export const WUNTRACED = 2;
+export const WSTOPPED = 2;
+export const WEXITED = 4;
+export const WCONTINUED = 8;
+export const WNOWAIT = 0x01000000;
+/** siginfo_t.si_code values for SIGCHLD (CLD_*). */
+export const CLD_EXITED = 1;
+export const CLD_KILLED = 2;
+export const CLD_DUMPED = 3;
+export const CLD_STOPPED = 5;
+export const CLD_CONTINUED = 6;
+/** prctl(2) option: the signal this process gets when its parent dies. */
+export const PR_SET_PDEATHSIG = 1;

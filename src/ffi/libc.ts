@@ -57,6 +57,17 @@ const lib = dlopen("libc.so.6", {
   gettid: { args: [], returns: T.i32 },
   // int tgkill(pid_t tgid, pid_t tid, int sig)
   tgkill: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
+  // --- processes and channels (src/process, src/channel) ---
+  // int socketpair(int domain /* AF_UNIX */, int type /* SOCK_STREAM | SOCK_CLOEXEC */, int protocol, int sv[2])
+  socketpair: { args: [T.i32, T.i32, T.i32, T.ptr], returns: T.i32 },
+  // int close(int fd)
+  close: { args: [T.i32], returns: T.i32 },
+  // int waitid(idtype_t idtype /* P_PID */, id_t id, siginfo_t *infop /* 128 bytes */, int options /* WEXITED | WNOWAIT ... */)
+  waitid: { args: [T.i32, T.i32, T.ptr, T.i32], returns: T.i32 },
+  // int prctl(int option, unsigned long arg2, ...): bound with arg2 only (PR_SET_PDEATHSIG takes one argument)
+  prctl: { args: [T.i32, T.u64], returns: T.i32 },
+  // pid_t getppid(void)
+  getppid: { args: [], returns: T.i32 },
   // char *strerror(int errnum)
   strerror: { args: [T.i32], returns: T.cstring },
   // int *__errno_location(void): this thread's errno

@@ -1,0 +1,84 @@
+/**
+ * Looking at a child's state without taking it from Bun: waitid(2) with WNOWAIT reports an exit or a
+ * stop but leaves the child to Bun, which reaps it and resolves its `exited` as usual. This is what lets
+ * compat's `pcntl_waitpid` answer synchronously, as PHP's does. Also `kill(2)` and `getppid(2)`.
+ *
+ * @example
+ * ```ts
+ * import { peekChild, spawnProcess } from "bun-sysv";
+ * const child = spawnProcess(["true"]);
+ * await child.exited;
+ * peekChild(child.pid); // null once Bun reaped it: child.exit says how it ended
+ * ```
+ * @module
+ */
+import { CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, P_PID, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WSTOPPED } from "../ffi/constants.ts";
+import { check, ERRNO, errorFor } from "../ffi/errno.ts";
+import { lastErrno, libc } from "../ffi/libc.ts";
+import { signalNumber, stoppedStatus } from "./status.ts";
+
+/** A change of state reported by {@link peekChild}. */
+export interface ChildState {
+  pid: number;
+  kind: "exited" | "killed" | "stopped" | "continued";
+  /** The wait status int, as waitpid(2) / PHP's `pcntl_waitpid` give it. */
+  status: number;
+}
+
+// siginfo_t is 128 bytes; si_code at 8, si_pid at 16, si_status at 24 (Linux, 32 and 64 bit alike for these).
+const info = new Uint8Array(new ArrayBuffer(128));
+const view = new DataView(info.buffer);
+
+/**
+ * The state change of child `pid` not yet taken: its exit, its kill, or (with `stopped`) its stop. `null`
+ * when nothing changed, or when `pid` is not a child that is still waitable (already reaped by Bun).
+ * With `block`, waits for a change (this freezes the event loop: the compat layer's blocking form).
+ * Throws EINTR when a signal interrupts a blocking wait.
+ */
+export function peekChild(pid: number, options: { stopped?: boolean; continued?: boolean; block?: boolean } = {}): ChildState | null {
+  info.fill(0);
+  const flags = WEXITED | WNOWAIT | (options.stopped ? WSTOPPED : 0) | (options.continued ? WCONTINUED : 0) | (options.block ? 0 : WNOHANG);
+  if (libc.waitid(P_PID, pid, info, flags) === -1) {
+    const errno = lastErrno();
+    if (errno === ERRNO.ECHILD) return null;
+    throw errorFor(errno, "waitid", { detail: `pid ${pid}` });
+  }
+  if (view.getInt32(16, true) === 0) return null;
+  const code = view.getInt32(8, true);
+  const value = view.getInt32(24, true);
+  switch (code) {
+    case CLD_EXITED: return { pid, kind: "exited", status: (value & 0xff) << 8 };
+    case CLD_KILLED: return { pid, kind: "killed", status: value & 0x7f };
+    case CLD_DUMPED: return { pid, kind: "killed", status: (value & 0x7f) | 0x80 };
+    case CLD_STOPPED: return { pid, kind: "stopped", status: stoppedStatus(value) };
+    case CLD_CONTINUED: return { pid, kind: "continued", status: 0xffff };
+    default: return null;
+  }
+}
+
+/**
+ * Sends `signal` (name or number; 0 only checks the process exists) to `pid` with kill(2). Throws an
+ * IpcError naming the errno (ESRCH: no such process, EPERM: not allowed).
+ *
+ * @example
+ * ```ts
+ * import { sendSignal } from "bun-sysv";
+ * sendSignal(process.pid, 0); // this process exists
+ * ```
+ */
+export function sendSignal(pid: number, signal: string | number): void {
+  check(libc.kill(pid, signalNumber(signal)), "kill", { detail: `pid ${pid}` });
+}
+
+/**
+ * The parent's pid right now (getppid(2); 1 or a subreaper's pid once the parent died).
+ *
+ * @example
+ * ```ts
+ * import { parentPid } from "bun-sysv";
+ * parentPid() === process.ppid; // true
+ * ```
+ */
+export function parentPid(): number {
+  return libc.getppid();
+}
