@@ -47,7 +47,7 @@ async function latency(rounds: number): Promise<void> {
     const samples: number[] = [];
     for (let i = 0; i < rounds; i++) {
       const waiting = queue.receiveBytes();
-      await Bun.sleep(2); // let the receive reach its blocking call
+      await Bun.sleep(Number(process.env.GAP ?? 2)); // let the receive reach its blocking call
       const t0 = performance.now();
       queue.sendSync(1, "x", { serialize: false });
       await waiting;
