@@ -31,6 +31,8 @@ interface Counts {
   baseline: number;
   waiting: number;
   stats: { threads: number; polling: number; sharedCalls: number; sharedWaiters: number; native: boolean };
+  idle: number;
+  afterStats: { threads: number; idle: number };
   received: number;
   distinct: number;
   after: number;
@@ -53,9 +55,11 @@ function thousandWaits(shape: "distinct" | "shared"): string {
       const stats = waiterStats();
       for (let i = 0; i < 1000; i++) queue.sendSync(${shape === "distinct" ? "i + 1" : "1"}, "m" + i, { serialize: false });
       const got = await Promise.all(waits);
-      await Bun.sleep(300);
+      const idle = waiterStats().idle;
+      await Bun.sleep(800); // idle threads retire after BUN_SYSV_WAITER_IDLE_MS
+      const afterStats = waiterStats();
       console.log(JSON.stringify({
-        baseline, waiting, stats, received: got.length, distinct: new Set(got.map((m) => m.value)).size, after: threads(),
+        baseline, waiting, stats, idle, afterStats, received: got.length, distinct: new Set(got.map((m) => m.value)).size, after: threads(),
       }));
     } finally {
       queue.remove();
@@ -65,18 +69,20 @@ function thousandWaits(shape: "distinct" | "shared"): string {
 
 describe("waiter threads are bounded", () => {
   test("1,000 receives with distinct selectors: threads stay under the cap, every wait is served, threads go back", async () => {
-    const r = await inChild<Counts>(thousandWaits("distinct"), { BUN_SYSV_WAITER_THREADS: "32" });
+    const r = await inChild<Counts>(thousandWaits("distinct"), { BUN_SYSV_WAITER_THREADS: "32", BUN_SYSV_WAITER_IDLE_MS: "300" });
     expect(r.stats.native).toBe(true);
     expect(r.stats.threads).toBe(32);
     expect(r.stats.polling).toBe(1000 - 32);
     expect(r.waiting - r.baseline).toBeLessThanOrEqual(32);
     expect(r.received).toBe(1000);
     expect(r.distinct).toBe(1000);
+    expect(r.idle).toBeGreaterThan(0); // kept warm for the next waits...
+    expect(r.afterStats).toMatchObject({ threads: 0, idle: 0 }); // ...and retired after idling
     expect(r.after).toBeLessThanOrEqual(r.baseline);
   }, 60_000);
 
   test("1,000 receives with one selector share one blocking call", async () => {
-    const r = await inChild<Counts>(thousandWaits("shared"));
+    const r = await inChild<Counts>(thousandWaits("shared"), { BUN_SYSV_WAITER_IDLE_MS: "300" });
     expect(r.stats.threads).toBe(1);
     expect(r.stats.sharedCalls).toBe(1);
     expect(r.stats.sharedWaiters).toBe(1000);
@@ -110,6 +116,27 @@ describe("waiter threads are bounded", () => {
   test("setWaiterLimit rejects nonsense", () => {
     expect(() => setWaiterLimit(-1)).toThrow(RangeError);
     expect(() => setWaiterLimit(1.5)).toThrow(RangeError);
+    expect(() => setWaiterLimit(8, -5)).toThrow(RangeError);
+  });
+
+  test("an idle thread is reused for the next wait, then retires after the idle timeout", async () => {
+    setWaiterLimit(256, 150);
+    const queue = MessageQueue.create(keys.next());
+    try {
+      for (let round = 0; round < 3; round++) {
+        const waiting = queue.receive();
+        await Bun.sleep(10);
+        expect(waiterStats()).toMatchObject({ threads: 1, idle: 0 });
+        queue.sendSync(1, round);
+        expect((await waiting).value).toBe(round);
+        expect(waiterStats()).toMatchObject({ threads: 0, idle: 1 });
+      }
+      await Bun.sleep(400);
+      expect(waiterStats()).toMatchObject({ threads: 0, idle: 0 });
+    } finally {
+      queue.remove();
+      setWaiterLimit(256, 5000);
+    }
   });
 });
 

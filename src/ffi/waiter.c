@@ -1,9 +1,10 @@
 /*
  * Waiter threads of bun-sysv (compiled at run time by bun:ffi's `cc`, see waiter.ts).
  *
- * One blocking call (msgrcv, msgsnd, semop/semtimedop, flock) runs on its own small pthread (64 KiB stack,
- * detached), which then reports through a threadsafe JSCallback and exits. The JS side owns the job
- * memory and keeps it alive until that report.
+ * A waiter thread is a small detached pthread (64 KiB stack) that runs one blocking call at a time (msgrcv,
+ * msgsnd, semop/semtimedop, flock), reports each through a threadsafe JSCallback (slot > 0), then waits for
+ * its next job on a condition variable; after `idle_ms` without one it exits and reports that (-id). JS owns
+ * the job and mailbox memory and keeps each alive until the matching report.
  *
  * Cancel: JS sets job->cancel and sends the thread SIGURG with tgkill. The process's SIGURG handler (Bun's,
  * installed by a JS listener) runs without SA_RESTART (set by sysv_waiter_init), so the blocking call returns
@@ -80,15 +81,24 @@ static long attempt(volatile struct job *j, int64_t deadline) {
   return -1;
 }
 
-static void *run(void *arg) {
-  volatile struct job *j = arg;
-  sigset_t mask;
+/* A reusable thread's mailbox: 128 bytes of JS memory, which JS keeps until the thread reports retirement. */
+struct worker {
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  struct job *job;  /* the next job, posted by JS; taken (set to 0) by the thread */
+  int32_t retired;  /* set by the thread, under the lock, when it leaves after idling */
+  int32_t id;       /* reported as -id on retirement */
+};
+
+static int32_t idle_ms = 5000;
+
+/* How long an idle thread waits for a next job before it exits (read at each wait). */
+void sysv_waiter_idle(int32_t ms) { idle_ms = ms; }
+
+/* Runs one job to its end, then reports it. */
+static void run_job(volatile struct job *j) {
   int64_t deadline = j->timeout_ns < 0 ? 0 : now_ns() + j->timeout_ns;
   long r;
-  /* Only SIGURG reaches this thread: process-directed signals go to Bun's own threads. */
-  sigfillset(&mask);
-  sigdelset(&mask, SIGURG);
-  pthread_sigmask(SIG_SETMASK, &mask, 0);
   j->tid = (int32_t)syscall(SYS_gettid);
   for (;;) {
     if (j->cancel) { j->result = -1; j->err = EINTR; break; }
@@ -98,18 +108,66 @@ static void *run(void *arg) {
     /* EINTR without a cancel: a stray signal, try again (semtimedop keeps its deadline). */
   }
   report(j->slot); /* after this the job memory belongs to JS again */
+}
+
+static void *run(void *arg) {
+  struct worker *w = arg;
+  struct job *j;
+  sigset_t mask;
+  int32_t id = w->id;
+  /* Only SIGURG reaches this thread: process-directed signals go to Bun's own threads. */
+  sigfillset(&mask);
+  sigdelset(&mask, SIGURG);
+  pthread_sigmask(SIG_SETMASK, &mask, 0);
+  for (;;) {
+    struct timespec until;
+    int timed_out = 0;
+    pthread_mutex_lock(&w->lock);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += idle_ms / 1000;
+    until.tv_nsec += (long)(idle_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) { until.tv_sec++; until.tv_nsec -= 1000000000; }
+    while (!w->job && !timed_out) timed_out = pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT;
+    j = w->job;
+    w->job = 0;
+    if (!j) w->retired = 1;
+    pthread_mutex_unlock(&w->lock);
+    if (!j) break;
+    run_job(j);
+  }
+  report(-id); /* the last touch of w: JS may drop it now */
   return 0;
 }
 
-/* Starts the thread for one job; 0 or an errno (EAGAIN: no more threads). */
-int sysv_waiter_start(void *job) {
+/* Starts a thread on `w` (memory from JS, >= 128 bytes) with its first job; 0 or an errno (EAGAIN). */
+int sysv_waiter_spawn(void *mailbox, int32_t id, void *first) {
+  struct worker *w = mailbox;
   pthread_attr_t attr;
   pthread_t thread;
   int rc;
+  pthread_mutex_init(&w->lock, 0);
+  pthread_cond_init(&w->wake, 0);
+  w->job = first;
+  w->retired = 0;
+  w->id = id;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, 64 * 1024);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  rc = pthread_create(&thread, &attr, run, job);
+  rc = pthread_create(&thread, &attr, run, w);
   pthread_attr_destroy(&attr);
   return rc;
+}
+
+/* Hands an idle thread its next job: 0, or -1 if it has retired meanwhile (start another). */
+int sysv_waiter_post(void *mailbox, void *job) {
+  struct worker *w = mailbox;
+  int ok;
+  pthread_mutex_lock(&w->lock);
+  ok = !w->retired && !w->job;
+  if (ok) {
+    w->job = job;
+    pthread_cond_signal(&w->wake);
+  }
+  pthread_mutex_unlock(&w->lock);
+  return ok ? 0 : -1;
 }

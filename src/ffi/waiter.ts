@@ -1,10 +1,11 @@
 /**
- * Native waiter threads: `waiter.c`, compiled at first use by bun:ffi's `cc` (TinyCC, ~25 ms once), runs
- * one blocking libc call per small pthread (64 KiB stack) and reports through one threadsafe `JSCallback`.
- * A thread lives exactly as long as its call. Used by `src/wait/pool.ts`; nothing else should need it.
+ * Native waiter threads: `waiter.c`, compiled at first use by bun:ffi's `cc` (TinyCC, ~25 ms once). A
+ * waiter thread is a small pthread (64 KiB stack) that makes one blocking libc call at a time, reports each
+ * through one threadsafe `JSCallback` (slot > 0), and exits after idling `idleMs` (reported as -id).
+ * Used by `src/wait/pool.ts`; nothing else should need it.
  *
- * A job is 72 bytes of JS memory laid out as `struct job` in waiter.c; the JS side keeps it (and the data
- * it points at) alive until the report.
+ * A job is 72 bytes of JS memory laid out as `struct job` in waiter.c, a mailbox 128 bytes (`struct
+ * worker`); the JS side keeps each (and the data a job points at) alive until the matching report.
  *
  * @example
  * ```ts
@@ -30,10 +31,17 @@ export interface Job {
   readonly i64: BigInt64Array;
 }
 
-/** The compiled helper: start a job's thread; `onReport(slot)` runs on the JS thread when it is done. */
+/** Bytes of a thread's mailbox. */
+export const MAILBOX_BYTES = 128;
+
+/** The compiled helper (reports arrive through the `onReport` given to {@link nativeWaiter}). */
 export interface NativeWaiter {
-  /** Starts the thread; 0 or an errno (EAGAIN: the system has no more threads). */
-  start(job: Job): number;
+  /** Starts a thread on a fresh mailbox with its first job; 0 or an errno (EAGAIN: no more threads). */
+  spawn(mailbox: Uint8Array, id: number, job: Job): number;
+  /** Gives an idle thread its next job: 0, or -1 if it retired meanwhile. */
+  post(mailbox: Uint8Array, job: Job): number;
+  /** How long an idle thread waits for a next job before it exits. */
+  setIdle(ms: number): void;
 }
 
 /** A fresh zeroed job. */
@@ -52,7 +60,7 @@ let native: NativeWaiter | null | undefined;
 export let nativeWaiterError: string | undefined;
 
 /**
- * Compiles waiter.c once and wires its report to `onReport`. Needs a JS listener for SIGURG installed
+ * Compiles waiter.c once and wires its reports to `onReport` (slot > 0: a job ended; -id: a thread retired). Needs a JS listener for SIGURG installed
  * before (it clears SA_RESTART on it). Returns null if compiling or initialising fails.
  */
 export function nativeWaiter(onReport: (slot: number) => void): NativeWaiter | null {
@@ -63,14 +71,23 @@ export function nativeWaiter(onReport: (slot: number) => void): NativeWaiter | n
       symbols: {
         // int sysv_waiter_init(void (*done)(int32_t slot)): 0, or an errno / -1
         sysv_waiter_init: { args: ["ptr"], returns: "i32" },
-        // int sysv_waiter_start(struct job *job): 0 or an errno from pthread_create
-        sysv_waiter_start: { args: ["ptr"], returns: "i32" },
+        // void sysv_waiter_idle(int32_t ms)
+        sysv_waiter_idle: { args: ["i32"], returns: "void" },
+        // int sysv_waiter_spawn(struct worker *mailbox, int32_t id, struct job *first): 0 or an errno
+        sysv_waiter_spawn: { args: ["ptr", "i32", "ptr"], returns: "i32" },
+        // int sysv_waiter_post(struct worker *mailbox, struct job *job): 0, or -1 if the thread retired
+        sysv_waiter_post: { args: ["ptr", "ptr"], returns: "i32" },
       },
     });
     // Never closed: a thread may report at any time until the process exits.
     const report = new JSCallback((slot: number) => onReport(slot), { args: ["i32"], returns: "void", threadsafe: true });
     if (lib.symbols.sysv_waiter_init(report.ptr) !== 0) throw new Error("sysv_waiter_init failed");
-    native = { start: (job) => lib.symbols.sysv_waiter_start(job.i32) };
+    const { sysv_waiter_idle, sysv_waiter_spawn, sysv_waiter_post } = lib.symbols;
+    native = {
+      spawn: (mailbox, id, job) => sysv_waiter_spawn(mailbox, id, job.i32),
+      post: (mailbox, job) => sysv_waiter_post(mailbox, job.i32),
+      setIdle: (ms) => sysv_waiter_idle(ms),
+    };
   } catch (error) {
     native = null;
     nativeWaiterError = error instanceof Error ? error.message : String(error);

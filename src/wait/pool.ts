@@ -37,7 +37,7 @@ import { ERRNO } from "../ffi/errno.ts";
 import { lastErrno, libc } from "../ffi/libc.ts";
 import {
   JOB_CANCEL, JOB_DATA, JOB_ERR, JOB_FLAGS, JOB_ID, JOB_OP, JOB_RESULT, JOB_SIZE, JOB_SLOT, JOB_TID,
-  JOB_TIMEOUT_NS, JOB_TYPE, newJob, nativeWaiter, nativeWaiterError, OP, setJobData, type Job,
+  JOB_TIMEOUT_NS, JOB_TYPE, MAILBOX_BYTES, newJob, nativeWaiter, nativeWaiterError, OP, setJobData, type Job,
 } from "../ffi/waiter.ts";
 import type { BlockingCall, WaitOutcome } from "./protocol.ts";
 
@@ -58,14 +58,18 @@ export type WaitResult = WaitOutcome & { cancelReason?: "timeout" | "abort" };
 export interface WaiterStats {
   /** Waiter threads in a blocking call now (never more than `limit`). */
   threads: number;
+  /** Waiter threads idle now, kept warm until `idleTimeoutMs` passes without a call. */
+  idle: number;
   /** Calls beyond the cap, polled from the main thread now. */
   polling: number;
   /** Shared receive calls now (each serves one or more JS waiters). */
   sharedCalls: number;
   /** JS waiters in the lines of those shared calls. */
   sharedWaiters: number;
-  /** The cap on waiter threads. */
+  /** The cap on waiter threads (busy + idle). */
   limit: number;
+  /** How long an idle thread waits for a next call before it exits. */
+  idleTimeoutMs: number;
   /** False where the native helper could not be compiled: every call is then polled. */
   native: boolean;
   /** Why the native helper is unavailable, if it is. */
@@ -73,7 +77,13 @@ export interface WaiterStats {
 }
 
 const DEFAULT_LIMIT = 256;
+const DEFAULT_IDLE_MS = 5000;
 const POLL_MAX_MS = 10;
+
+function idleFromEnv(): number {
+  const n = Number(process.env.BUN_SYSV_WAITER_IDLE_MS);
+  return Number.isInteger(n) && n >= 0 ? n : DEFAULT_IDLE_MS;
+}
 
 function limitFromEnv(): number {
   const n = Number(process.env.BUN_SYSV_WAITER_THREADS);
@@ -81,10 +91,14 @@ function limitFromEnv(): number {
 }
 
 let limit = limitFromEnv();
+let idleMs = idleFromEnv();
+let idleSet = false;
 
 /**
- * Sets the cap on waiter threads (0 = poll every wait from the main thread). Calls already on a thread
- * keep it; new ones beyond the cap are polled.
+ * Sets the cap on waiter threads (0 = poll every wait from the main thread) and, optionally, how long an
+ * idle thread waits for a next call before it exits (default 5000 ms, or `BUN_SYSV_WAITER_IDLE_MS`).
+ * Calls already on a thread keep it; new ones beyond the cap are polled. Idle threads above a lowered cap
+ * are reused until they retire.
  *
  * @example
  * ```ts
@@ -94,9 +108,16 @@ let limit = limitFromEnv();
  * setWaiterLimit(256);
  * ```
  */
-export function setWaiterLimit(threads: number): void {
+export function setWaiterLimit(threads: number, idleTimeoutMs?: number): void {
   if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`waiter thread limit must be an integer >= 0, got ${threads}`);
+  if (idleTimeoutMs !== undefined && !(Number.isInteger(idleTimeoutMs) && idleTimeoutMs >= 0 && idleTimeoutMs <= 0x7fffffff)) {
+    throw new RangeError(`waiter idle timeout must be an integer number of ms >= 0, got ${idleTimeoutMs}`);
+  }
   limit = threads;
+  if (idleTimeoutMs !== undefined) {
+    idleMs = idleTimeoutMs;
+    if (idleSet) native()?.setIdle(idleMs);
+  }
 }
 
 /**
@@ -112,19 +133,36 @@ export function setWaiterLimit(threads: number): void {
 export function waiterStats(): WaiterStats {
   let sharedWaiters = 0;
   for (const group of groups.values()) sharedWaiters += group.line.length;
-  return { threads: onThreads.size, polling: polled.length, sharedCalls: groups.size, sharedWaiters, limit, native: !!native(), nativeError: nativeWaiterError };
+  return {
+    threads: onThreads.size, idle: idleThreads.length, polling: polled.length, sharedCalls: groups.size, sharedWaiters,
+    limit, idleTimeoutMs: idleMs, native: !!native(), nativeError: nativeWaiterError,
+  };
 }
 
-/** Idle waiter threads: always 0 (a thread exits with its call). Kept for callers of the old pool. */
+/** Number of idle waiter threads (for tests and diagnostics). */
 export function idleWaiters(): number {
-  return 0;
+  return idleThreads.length;
 }
 
 // --- native threads --------------------------------------------------------------------------------
 
+/** A waiter thread as JS knows it: its mailbox memory (kept until it reports retirement). */
+interface WaiterThread {
+  readonly id: number;
+  readonly mailbox: Uint8Array;
+  /** It told us (through a failed post) that it retired; its report is on the way. */
+  retired: boolean;
+}
+
+/** Calls running on a thread, by job slot. */
 const onThreads = new Map<number, Call>();
+/** Every live thread (busy or idle), by id. */
+const threads = new Map<number, WaiterThread>();
+/** Idle threads, most recently used last (reused first: its stack is warm). */
+const idleThreads: WaiterThread[] = [];
 const polled: Call[] = [];
 let nextSlot = 1;
+let nextThreadId = 1;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 
 let sigurg = false;
@@ -134,7 +172,47 @@ function native() {
     // SIGURG is ignored by default; a listener makes a thread-directed SIGURG interrupt a blocking call.
     process.on("SIGURG", () => {});
   }
-  return nativeWaiter((slot) => onThreads.get(slot)?.reported());
+  const helper = nativeWaiter(onReport);
+  if (helper && !idleSet) {
+    idleSet = true;
+    helper.setIdle(idleMs);
+  }
+  return helper;
+}
+
+function onReport(slot: number): void {
+  if (slot > 0) return onThreads.get(slot)?.reported();
+  const thread = threads.get(-slot); // a thread retired after idling
+  if (!thread) return;
+  threads.delete(thread.id);
+  const at = idleThreads.indexOf(thread);
+  if (at >= 0) idleThreads.splice(at, 1);
+}
+
+/** Threads that can take a job now: an idle one, or room under the cap for a new one. */
+function threadAvailable(): boolean {
+  return idleThreads.length > 0 || liveThreads() < limit;
+}
+
+function liveThreads(): number {
+  let n = 0;
+  for (const t of threads.values()) if (!t.retired) n++;
+  return n;
+}
+
+/** Runs `job` on an idle thread or a new one; false if neither is possible. */
+function runOnThread(job: Job, helper: NonNullable<ReturnType<typeof native>>): WaiterThread | null {
+  while (idleThreads.length > 0) {
+    const thread = idleThreads.pop()!;
+    if (helper.post(thread.mailbox, job) === 0) return thread;
+    thread.retired = true; // it left just now; its report will remove it
+  }
+  if (liveThreads() >= limit) return null;
+  const thread: WaiterThread = { id: nextThreadId++, mailbox: new Uint8Array(new ArrayBuffer(MAILBOX_BYTES)), retired: false };
+  if (nextThreadId > 0x7fffffff) nextThreadId = 1;
+  if (helper.spawn(thread.mailbox, thread.id, job) !== 0) return null;
+  threads.set(thread.id, thread);
+  return thread;
 }
 
 function updateKeepAlive(): void {
@@ -147,7 +225,7 @@ function updateKeepAlive(): void {
 
 /** A thread came free: the oldest polled call moves onto one. */
 function promote(): void {
-  while (polled.length > 0 && onThreads.size < limit) {
+  while (polled.length > 0 && threadAvailable()) {
     const call = polled.shift()!;
     call.stopPolling();
     call.start();
@@ -185,6 +263,7 @@ class Call {
   #data: ArrayBuffer;
   #job: Job | undefined;
   #slot = 0;
+  #thread: WaiterThread | undefined;
   #cancelled = false;
   #finished = false;
   #poke: ReturnType<typeof setInterval> | undefined;
@@ -207,8 +286,8 @@ class Call {
   /** Runs the call on a thread if one is free, else polls it. */
   start(): void {
     if (this.#cancelled) return this.#finish({ status: "cancelled" });
-    const helper = onThreads.size < limit ? native() : null;
-    if (helper && this.#startThread(helper.start)) return;
+    const helper = threadAvailable() ? native() : null;
+    if (helper && this.#startThread(helper)) return;
     polled.push(this);
     this.#schedulePoll();
   }
@@ -234,7 +313,7 @@ class Call {
     if (tid !== 0) libc.tgkill(process.pid, tid, SIGNALS.SIGURG);
   }
 
-  #startThread(start: (job: Job) => number): boolean {
+  #startThread(helper: NonNullable<ReturnType<typeof native>>): boolean {
     const job = newJob();
     const c = this.#call;
     const slot = nextSlot;
@@ -264,7 +343,9 @@ class Call {
     this.#job = job;
     this.#slot = slot;
     onThreads.set(slot, this);
-    if (start(job) !== 0) {
+    const thread = runOnThread(job, helper);
+    this.#thread = thread ?? undefined;
+    if (!thread) {
       onThreads.delete(slot);
       this.#job = undefined;
       return false;
@@ -278,6 +359,8 @@ class Call {
     const job = this.#job!;
     onThreads.delete(this.#slot);
     clearInterval(this.#poke);
+    if (this.#thread && threads.has(this.#thread.id)) idleThreads.push(this.#thread);
+    this.#thread = undefined;
     const err = job.i32[JOB_ERR]!;
     const value = Number(job.i64[JOB_RESULT]);
     let outcome: WaitOutcome;
@@ -401,6 +484,18 @@ class Group {
     this.#current.cancel(); // may answer at once (a polled call)
   }
 
+  /** Messages already queued go to the next waiters in line at once (no thread round trip per message). */
+  #takeWaiting(): void {
+    const { id, maxSize, type, flags } = this.#call;
+    while (this.line.length > 0) {
+      const buffer = new Uint8Array(messageBuffer(maxSize));
+      const n = Number(libc.msgrcv(id, buffer, maxSize, type, flags | IPC_NOWAIT));
+      if (n < 0) return; // nothing waiting (ENOMSG), or an error the blocking call will report
+      const payload = buffer.slice(8, 8 + n);
+      this.line.shift()!.settle({ status: "ok", value: n, type: new DataView(buffer.buffer).getBigInt64(0, true), payload });
+    }
+  }
+
   #startCall(): void {
     const call = new Call(this.#call, (outcome) => this.#finished(call, outcome));
     this.#current = call;
@@ -410,8 +505,10 @@ class Group {
   #finished(call: Call, outcome: WaitOutcome): void {
     if (this.#current === call) this.#current = undefined;
     const leaving = this.#leaving.splice(0);
-    if (outcome.status === "ok" && this.line.length > 0) this.line.shift()!.settle(outcome);
-    else if (outcome.status === "ok" && leaving.length > 0) {
+    if (outcome.status === "ok" && this.line.length > 0) {
+      this.line.shift()!.settle(outcome);
+      this.#takeWaiting();
+    } else if (outcome.status === "ok" && leaving.length > 0) {
       const first = leaving.shift()!;
       first.settle({ ...outcome, cancelReason: first.why });
     } else if (outcome.status === "error") {
