@@ -1,7 +1,7 @@
 /**
  * Waiter-thread costs (issue 8): threads (`/proc/self/task`) and RSS of a process holding 1, 10, 100 and
  * 1,000 concurrent awaitable `receive()` calls, while they wait, after every message arrived, and after
- * 1.5 s idle; plus the wake latency (send to resolved promise) of one waiting receive. Each measurement
+ * 5.5 s idle (idle waiter threads retire after 5 s by default); plus the wake latency (send to resolved promise) of one waiting receive. Each measurement
  * runs in a fresh `bun` child so one does not inherit the threads of another.
  *
  * Two shapes: "distinct" (every wait has its own selector: type i, so no two can share a blocking call)
@@ -32,7 +32,7 @@ async function child(n: number, shape: "distinct" | "shared"): Promise<void> {
     const deliverMs = Math.round(performance.now() - t0);
     clearInterval(tick);
     const done = { threads: threads(), rssMb: rssMb() };
-    await Bun.sleep(1500);
+    await Bun.sleep(5500);
     Bun.gc(true);
     const idle = { threads: threads(), rssMb: rssMb() };
     console.log(JSON.stringify({ n, shape, base, waiting, done, idle, deliverMs, received: got.length, ticks }));

@@ -2,9 +2,10 @@
  * Waiting without freezing the event loop: blocking libc calls (`msgrcv`, `msgsnd`, `semop`, `flock`) run
  * off the main thread, within bounds (see docs/limits.md, "Waiter threads"):
  *
- * - **One small thread per blocking call** (a pthread with a 64 KiB stack, `src/ffi/waiter.c`, reporting
- *   through a threadsafe JSCallback), which exits when its call ends: no idle threads are kept, so none
- *   can pile up. A thread in a call keeps the process alive, like a pending socket read.
+ * - **Small native threads**: a waiter thread is a pthread with a 64 KiB stack (`src/ffi/waiter.c`, compiled
+ *   by bun:ffi's `cc`), making one blocking call at a time and reporting through a threadsafe JSCallback.
+ *   An idle thread is reused for the next call and exits after `idleTimeoutMs` (default 5 s) without one;
+ *   idle threads never keep the process alive, a thread in a call does (like a pending socket read).
  * - **A cap** on those threads ({@link setWaiterLimit}; default 256, or `BUN_SYSV_WAITER_THREADS`). A call
  *   beyond the cap is polled from the main thread instead (a non-blocking attempt after 1, 2, 4, 8, then
  *   every 10 ms), and moves onto a thread as soon as one is free.
@@ -23,8 +24,8 @@
  *
  * @example
  * ```ts
- * import { MessageQueue } from "bun-sysv";
- * import { runBlocking } from "bun-sysv/src/wait/pool.ts";
+ * import { MessageQueue } from "../msg/index.ts";
+ * import { runBlocking } from "./pool.ts";
  * const queue = MessageQueue.create(0);
  * const r = await runBlocking({ op: "msgrcv", id: queue.id, maxSize: 8192, type: 0, flags: 0 }, { timeoutMs: 50 });
  * if (r.status === "cancelled") console.log("timed out:", r.cancelReason === "timeout");
@@ -561,8 +562,8 @@ function sharedReceive(call: MsgrcvCall, signal: AbortSignal | undefined, timeou
  * @example
  * ```ts
  * import { openSync, writeFileSync } from "node:fs";
- * import { LOCK_EX, LOCK_UN, libc } from "bun-sysv/src/ffi/index.ts";
- * import { runBlocking } from "bun-sysv/src/wait/pool.ts";
+ * import { LOCK_EX, LOCK_UN, libc } from "../ffi/index.ts";
+ * import { runBlocking } from "./pool.ts";
  * writeFileSync("/tmp/example.lock", "");
  * const fd = openSync("/tmp/example.lock", "r");
  * const r = await runBlocking({ op: "flock", fd, operation: LOCK_EX }, { timeoutMs: 1000 });
