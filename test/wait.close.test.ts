@@ -7,6 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { ClosedError } from "../src/errors.ts";
 import { MessageQueue } from "../src/msg/index.ts";
 import { Mutex, Semaphore } from "../src/sem/index.ts";
+import { SharedVariables } from "../src/vars/index.ts";
 import { testKeys } from "./helpers/ipc.ts";
 import { php } from "./helpers/php.ts";
 
@@ -147,4 +148,28 @@ describe("Semaphore/Mutex close() cancels awaited acquires", () => {
       }
     });
   }
+});
+
+describe("other waiting APIs", () => {
+  test("SharedVariables.detach() ends an update() waiting for the lock with ClosedError; fn never runs", async () => {
+    const key = keys.next();
+    const vars = SharedVariables.create(key, { size: 4096 });
+    const holder = Mutex.create(key);
+    try {
+      const held = holder.tryAcquire()!;
+      let ran = false;
+      const updating = vars.update(1, () => { ran = true; return "x"; });
+      await Bun.sleep(50);
+      vars.remove(); // the memory stays usable until detach()
+      vars.detach();
+      expect(((await within(updating, 1000)) as { error: unknown }).error).toBeInstanceOf(ClosedError);
+      held.release();
+      await Bun.sleep(20);
+      expect(ran).toBe(false);
+      expect(holder.value).toBe(1);
+    } finally {
+      holder.remove();
+      holder.close();
+    }
+  });
 });
