@@ -30,6 +30,7 @@ async function inChild<T>(code: string, env: Record<string, string> = {}): Promi
 interface Counts {
   baseline: number;
   waiting: number;
+  rssMb: number;
   stats: { threads: number; polling: number; sharedCalls: number; sharedWaiters: number; native: boolean };
   idle: number;
   afterStats: { threads: number; idle: number };
@@ -52,6 +53,7 @@ function thousandWaits(shape: "distinct" | "shared"): string {
       const waits = Array.from({ length: 1000 }, (_, i) => queue.receive({ type: ${shape === "distinct" ? "i + 1" : "0"}, unserialize: false }));
       await Bun.sleep(500);
       const waiting = threads();
+      const rssMb = process.memoryUsage.rss() / 1048576;
       const stats = waiterStats();
       for (let i = 0; i < 1000; i++) queue.sendSync(${shape === "distinct" ? "i + 1" : "1"}, "m" + i, { serialize: false });
       const got = await Promise.all(waits);
@@ -59,7 +61,7 @@ function thousandWaits(shape: "distinct" | "shared"): string {
       await Bun.sleep(800); // idle threads retire after BUN_SYSV_WAITER_IDLE_MS
       const afterStats = waiterStats();
       console.log(JSON.stringify({
-        baseline, waiting, stats, idle, afterStats, received: got.length, distinct: new Set(got.map((m) => m.value)).size, after: threads(),
+        baseline, waiting, rssMb, stats, idle, afterStats, received: got.length, distinct: new Set(got.map((m) => m.value)).size, after: threads(),
       }));
     } finally {
       queue.remove();
@@ -74,6 +76,7 @@ describe("waiter threads are bounded", () => {
     expect(r.stats.threads).toBe(32);
     expect(r.stats.polling).toBe(1000 - 32);
     expect(r.waiting - r.baseline).toBeLessThanOrEqual(32);
+    expect(r.rssMb).toBeLessThan(200); // a Worker per wait took 1.3-2 GB here
     expect(r.received).toBe(1000);
     expect(r.distinct).toBe(1000);
     expect(r.idle).toBeGreaterThan(0); // kept warm for the next waits...
