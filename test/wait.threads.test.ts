@@ -19,6 +19,17 @@ const src = (path: string) => JSON.stringify(new URL(`../src/${path}`, import.me
 
 afterEach(() => setWaiterLimit(256));
 
+type Use = Pick<ReturnType<typeof waiterStats>, "threads" | "polling" | "sharedCalls" | "sharedWaiters">;
+
+/** What this test added to the pool's use (other test files of the process may leave waits behind). */
+function usedSince(before: Use): Use {
+  const now = waiterStats();
+  return {
+    threads: now.threads - before.threads, polling: now.polling - before.polling,
+    sharedCalls: now.sharedCalls - before.sharedCalls, sharedWaiters: now.sharedWaiters - before.sharedWaiters,
+  };
+}
+
 /** Runs `code` (an ES module) in a fresh bun process and parses the JSON line it prints. */
 async function inChild<T>(code: string, env: Record<string, string> = {}): Promise<T> {
   const child = Bun.spawn(["bun", "-e", code], { stdout: "pipe", stderr: "pipe", timeout: 60_000, env: { ...process.env, ...env } });
@@ -97,10 +108,11 @@ describe("waiter threads are bounded", () => {
   test("with a cap of 0 every wait is polled: receive, timeout and abort still work", async () => {
     setWaiterLimit(0);
     const queue = MessageQueue.create(keys.next());
+    const before = waiterStats();
     try {
       const waiting = queue.receive();
       await Bun.sleep(20);
-      expect(waiterStats()).toMatchObject({ threads: 0, polling: 1 });
+      expect(usedSince(before)).toMatchObject({ threads: 0, polling: 1 });
       queue.sendSync(3, "polled");
       expect(await waiting).toEqual({ type: 3, value: "polled" });
       await expect(queue.receive({ timeout: 30 })).rejects.toMatchObject({ name: "BusyError" });
@@ -108,7 +120,7 @@ describe("waiter threads are bounded", () => {
       const aborted = queue.receive({ signal: ac.signal });
       ac.abort(new Error("stop"));
       await expect(aborted).rejects.toThrow("stop");
-      expect(waiterStats().polling).toBe(0);
+      expect(usedSince(before).polling).toBe(0);
       queue.sendSync(4, "kept");
       expect(queue.receiveSync({ timeout: 0 })).toEqual({ type: 4, value: "kept" });
     } finally {
@@ -123,23 +135,31 @@ describe("waiter threads are bounded", () => {
   });
 
   test("an idle thread is reused for the next wait, then retires after the idle timeout", async () => {
-    setWaiterLimit(256, 150);
-    const queue = MessageQueue.create(keys.next());
-    try {
-      for (let round = 0; round < 3; round++) {
-        const waiting = queue.receive();
-        await Bun.sleep(10);
-        expect(waiterStats()).toMatchObject({ threads: 1, idle: 0 });
-        queue.sendSync(1, round);
-        expect((await waiting).value).toBe(round);
-        expect(waiterStats()).toMatchObject({ threads: 0, idle: 1 });
+    const code = `
+      import { MessageQueue } from ${src("msg/index.ts")};
+      import { waiterStats } from ${src("wait/index.ts")};
+      const queue = MessageQueue.create(0);
+      const seen = [];
+      try {
+        for (let round = 0; round < 3; round++) {
+          const waiting = queue.receive();
+          await Bun.sleep(10);
+          const during = waiterStats();
+          queue.sendSync(1, round);
+          await waiting;
+          const after = waiterStats();
+          seen.push([during.threads, during.idle, after.threads, after.idle]);
+        }
+        await Bun.sleep(400);
+        const { threads, idle } = waiterStats();
+        console.log(JSON.stringify({ seen, threads, idle }));
+      } finally {
+        queue.remove();
       }
-      await Bun.sleep(400);
-      expect(waiterStats()).toMatchObject({ threads: 0, idle: 0 });
-    } finally {
-      queue.remove();
-      setWaiterLimit(256, 5000);
-    }
+    `;
+    const r = await inChild<{ seen: number[][]; threads: number; idle: number }>(code, { BUN_SYSV_WAITER_IDLE_MS: "150" });
+    expect(r.seen).toEqual([[1, 0, 0, 1], [1, 0, 0, 1], [1, 0, 0, 1]]); // one thread, reused each round
+    expect({ threads: r.threads, idle: r.idle }).toEqual({ threads: 0, idle: 0 }); // then retired
   });
 });
 
@@ -148,9 +168,10 @@ describe("shared receives", () => {
     const queue = MessageQueue.create(keys.next());
     try {
       const order: number[] = [];
+      const before = waiterStats();
       const waits = Array.from({ length: 20 }, (_, i) => queue.receive({ unserialize: false }).then((m) => { order.push(i); return m; }));
       await Bun.sleep(30);
-      expect(waiterStats()).toMatchObject({ threads: 1, sharedWaiters: 20 });
+      expect(usedSince(before)).toMatchObject({ threads: 1, sharedCalls: 1, sharedWaiters: 20 });
       for (let i = 0; i < 20; i++) {
         queue.sendSync(1, `m${i}`, { serialize: false });
         await Bun.sleep(2);
@@ -168,6 +189,7 @@ describe("shared receives", () => {
     const other = MessageQueue.open(queue.key);
     try {
       const received: string[] = [];
+      const before = waiterStats();
       let sent = 0, cancelled = 0, byWait = 0;
       for (let round = 0; round < 100; round++) {
         const controllers = Array.from({ length: 20 }, () => new AbortController());
@@ -193,7 +215,7 @@ describe("shared receives", () => {
       expect(new Set(received).size).toBe(sent);
       expect(cancelled).toBeGreaterThan(0);
       expect(byWait).toBeGreaterThan(0);
-      expect(waiterStats()).toMatchObject({ threads: 0, sharedCalls: 0 });
+      expect(usedSince(before)).toMatchObject({ threads: 0, sharedCalls: 0, sharedWaiters: 0 });
     } finally {
       queue.remove();
     }

@@ -99,7 +99,7 @@ let idleSet = false;
  * Sets the cap on waiter threads (0 = poll every wait from the main thread) and, optionally, how long an
  * idle thread waits for a next call before it exits (default 5000 ms, or `BUN_SYSV_WAITER_IDLE_MS`).
  * Calls already on a thread keep it; new ones beyond the cap are polled. Idle threads above a lowered cap
- * are reused until they retire.
+ * are not reused; they retire after the idle timeout.
  *
  * @example
  * ```ts
@@ -192,7 +192,8 @@ function onReport(slot: number): void {
 
 /** Threads that can take a job now: an idle one, or room under the cap for a new one. */
 function threadAvailable(): boolean {
-  return idleThreads.length > 0 || liveThreads() < limit;
+  const live = liveThreads();
+  return live < limit || (live === limit && idleThreads.length > 0);
 }
 
 function liveThreads(): number {
@@ -203,7 +204,7 @@ function liveThreads(): number {
 
 /** Runs `job` on an idle thread or a new one; false if neither is possible. */
 function runOnThread(job: Job, helper: NonNullable<ReturnType<typeof native>>): WaiterThread | null {
-  while (idleThreads.length > 0) {
+  while (idleThreads.length > 0 && liveThreads() <= limit) {
     const thread = idleThreads.pop()!;
     if (helper.post(thread.mailbox, job) === 0) return thread;
     thread.retired = true; // it left just now; its report will remove it
