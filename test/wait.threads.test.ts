@@ -10,7 +10,9 @@ import { openSync, closeSync } from "node:fs";
 import { LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN } from "../src/ffi/constants.ts";
 import { ERRNO } from "../src/ffi/errno.ts";
 import { libc } from "../src/ffi/libc.ts";
+import { ClosedError } from "../src/errors.ts";
 import { MessageQueue } from "../src/msg/index.ts";
+import { Semaphore } from "../src/sem/index.ts";
 import { runBlocking, setWaiterLimit, waiterStats } from "../src/wait/index.ts";
 import { tempFile, testKeys } from "./helpers/ipc.ts";
 
@@ -125,6 +127,45 @@ describe("waiter threads are bounded", () => {
       expect(queue.receiveSync({ timeout: 0 })).toEqual({ type: 4, value: "kept" });
     } finally {
       queue.remove();
+    }
+  });
+
+  test("with a cap of 0, a send waiting for room and a semaphore acquire are polled: they complete, time out, and end at close", async () => {
+    setWaiterLimit(0);
+    const queue = MessageQueue.create(keys.next());
+    const key = keys.next();
+    const holder = Semaphore.create(key);
+    const sem = Semaphore.create(key);
+    try {
+      queue.set({ maxBytes: 64 });
+      queue.sendSync(1, "x".repeat(60), { serialize: false });
+      const sending = queue.send(2, "y".repeat(60), { serialize: false });
+      await Bun.sleep(20);
+      expect(queue.stat().messages).toBe(1);
+      queue.receiveBytesSync({ timeout: 0 });
+      await sending;
+      expect(queue.receiveSync({ timeout: 0, unserialize: false })).toEqual({ type: 2, value: "y".repeat(60) });
+
+      const held = holder.tryAcquire()!;
+      await expect(sem.acquire({ timeout: 30 })).rejects.toMatchObject({ name: "BusyError" });
+      const acquiring = sem.acquire();
+      await Bun.sleep(20);
+      held.release();
+      const permit = await acquiring;
+      expect(holder.value).toBe(0);
+      permit.release();
+      const again = holder.tryAcquire()!;
+      const pending = sem.acquire().catch((e: unknown) => e);
+      await Bun.sleep(20);
+      sem.close();
+      expect(await pending).toBeInstanceOf(ClosedError);
+      again.release();
+      await Bun.sleep(20);
+      expect(holder.value).toBe(1);
+    } finally {
+      queue.remove();
+      holder.remove();
+      holder.close();
     }
   });
 
