@@ -23,3 +23,4 @@ export * from "./serialize/index.ts";
 export * from "./cleanup/index.ts";
 export * from "./process/index.ts";
 export * from "./channel/index.ts";
+export { setWaiterLimit, waiterStats, type WaiterStats } from "./wait/index.ts";

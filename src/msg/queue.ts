@@ -96,6 +96,8 @@ function openQueue(key: KeyLike, flags: number, mode: number): MessageQueue {
 export class MessageQueue implements AsyncIterable<Message>, Disposable {
   readonly #io: QueueIo;
   #closed = false;
+  /** Aborted by close(): cancels every wait of this handle at once, with a ClosedError as reason. */
+  readonly #closer = new AbortController();
   /** Messages taken by an aborted receive that could not be put back; served first. */
   readonly #held: RawMessage[] = [];
   /** The last waiting awaitable send (later ones wait behind it) and how many are waiting. */
@@ -172,6 +174,11 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
     return this.#held.length;
   }
 
+  /** The signal a wait of this handle obeys: the caller's, and close(). */
+  #waitSignal(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.#closer.signal]) : this.#closer.signal;
+  }
+
   #open(call: string): QueueIo {
     if (this.#closed) throw errorFor(ERRNO.EBADF, `MessageQueue.${call}`, { key: this.key, id: this.id, detail: "the handle was closed" });
     return this.#io;
@@ -228,7 +235,7 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   async send(type: MessageType, value: unknown, options: SendOptions = {}): Promise<void> {
     const io = this.#open("send");
     checkSendType(type, "MessageQueue.send");
-    const { signal } = options;
+    const signal = this.#waitSignal(options.signal);
     const timeout = options.wait === false ? 0 : options.timeout;
     checkTimeout(timeout);
     signal?.throwIfAborted();
@@ -419,7 +426,8 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    */
   async receiveBytes(options: ReceiveOptions = {}): Promise<RawMessage> {
     const io = this.#open("receiveBytes");
-    const { type = 0, timeout, signal } = options;
+    const { type = 0, timeout } = options;
+    const signal = this.#waitSignal(options.signal);
     const maxSize = options.maxSize ?? io.msgmax;
     this.#checkReceive(type, maxSize, timeout, "receiveBytes");
     signal?.throwIfAborted();
@@ -579,7 +587,9 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   }
 
   /**
-   * Lets go of the handle (the queue stays in the kernel); later calls throw ClosedError.
+   * Lets go of the handle (the queue stays in the kernel); later calls throw ClosedError. Every wait of
+   * this handle in progress (receive, send, `for await`) ends at once: they reject with ClosedError (a
+   * `for await` loop just ends), and nothing is taken from the queue after this call.
    *
    * @example
    * ```ts
@@ -587,7 +597,10 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
    * ```
    */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
+    const io = this.#io;
+    this.#closer.abort(errorFor(ERRNO.EBADF, "MessageQueue.close", { key: io.key, id: io.id, detail: "the handle was closed while waiting" }));
   }
 
   /** `using queue = MessageQueue.create(key)`: closes the handle (does not remove the queue). */

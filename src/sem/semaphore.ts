@@ -148,6 +148,8 @@ export class Semaphore implements Disposable {
   readonly #permits: Permit[] = [];
   readonly #owner: PermitOwner = { releasePermit: (permit) => this.#releasePermit(permit) };
   #closed = false;
+  /** Aborted by close(): cancels every wait of this handle at once, with a ClosedError as reason. */
+  readonly #closer = new AbortController();
   #removed = false;
   /** An awaited acquire of this handle is waiting in the kernel; later ones queue in {@link #turns}. */
   #kernelWait = false;
@@ -245,11 +247,11 @@ export class Semaphore implements Disposable {
    */
   async acquire(options: AcquireOptions = {}): Promise<Permit> {
     const timeout = checkTimeout(options.timeout);
-    const { signal } = options;
-    signal?.throwIfAborted();
+    options.signal?.throwIfAborted();
     const ready = this.tryAcquire();
     if (ready) return ready;
     if (timeout === 0) this.#throwTimedOut(0);
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#closer.signal]) : this.#closer.signal;
     const deadline = timeout === undefined ? undefined : performance.now() + timeout;
     await this.#takeTurn(signal, deadline, timeout ?? 0);
     try {
@@ -307,12 +309,14 @@ export class Semaphore implements Disposable {
   }
 
   /**
-   * Lets go of the handle. With auto-release (the default) this gives back the permits it still holds and
+   * Lets go of the handle. Every awaited acquire of this handle still waiting rejects at once with
+   * ClosedError (none of them keeps a permit). With auto-release (the default) this gives back the permits it still holds and
    * its usage count in one semop, like PHP when a `sem_get` handle is destroyed. Idempotent.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closer.abort(errorFor(ERRNO.EBADF, "Semaphore.close", { key: this.key, id: this.id, detail: "the handle was closed while waiting" }));
     dropped.unregister(this);
     if (!this.#autoRelease || this.#removed) return;
     leaveSet(this.id, this.#permits.length);

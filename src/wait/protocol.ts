@@ -1,9 +1,10 @@
 /**
- * The messages between the main thread and a waiter thread: one blocking libc call per request.
+ * The blocking calls a waiter thread can make for the main thread (see pool.ts), and its answers.
  *
  * @example
  * ```ts
- * const req: WaitRequest = { seq: 1, op: "msgrcv", id, maxSize: 8192, type: 0, flags: 0 };
+ * const call: BlockingCall = { op: "msgrcv", id, maxSize: 8192, type: 0, flags: 0 };
+ * const lock: BlockingCall = { op: "flock", fd, operation: LOCK_EX };
  * ```
  * @module
  */
@@ -15,10 +16,9 @@ export type BlockingCall =
   /** msgsnd(id, message, message.length - 8, flags): `message` is `mtype` (int64 LE) + payload. */
   | { op: "msgsnd"; id: number; message: Uint8Array; flags: number }
   /** semtimedop(id, sops, n, timeout): `sops` is a packed `struct sembuf[]`; no timeout = wait forever. */
-  | { op: "semop"; id: number; sops: Uint8Array; timeoutMs?: number };
-
-/** A request as posted to a waiter thread. */
-export type WaitRequest = BlockingCall & { seq: number };
+  | { op: "semop"; id: number; sops: Uint8Array; timeoutMs?: number }
+  /** flock(fd, operation): LOCK_SH or LOCK_EX (LOCK_NB is added only while the call is polled). */
+  | { op: "flock"; fd: number; operation: number };
 
 /** What a waiter thread answers. */
 export type WaitOutcome =
@@ -28,7 +28,3 @@ export type WaitOutcome =
   | { status: "error"; errno: number }
   /** The call was interrupted because the caller cancelled it; nothing was consumed. */
   | { status: "cancelled" };
-
-/** Control words shared with a waiter (Int32Array over a SharedArrayBuffer). */
-export const CTL_CANCEL = 0; // seq of the request the caller wants cancelled
-export const CTL_SIZE = 2;
