@@ -17,3 +17,5 @@ export * from "./sysvsem.ts";
 export * from "./msg.ts";
 export * from "./sysvshm.ts";
 export * from "./serialize.ts";
+export * from "./signals-constants.ts";
+export * from "./pcntl-signal.ts";

@@ -32,6 +32,7 @@ import { PhpError, ValueError, warn } from "./diagnostics.ts";
 import { hexKey, intArg, phpTypeName } from "./types.ts";
 import { MSG_EXCEPT, MSG_IPC_NOWAIT, MSG_NOERROR } from "./msg-constants.ts";
 import type { Ref } from "./ref.ts";
+import { dispatchAsyncSignals } from "./pcntl-signal.ts";
 
 export * from "./msg-constants.ts";
 
@@ -135,6 +136,7 @@ export function msg_send(
   const type = intArg("msg_send", 2, "message_type", message_type);
   const payload = serialize ? encodePayload(message, true) : rawMessage(message);
   const errno = io.send(type, payload, blocking ? 0 : IPC_NOWAIT);
+  dispatchAsyncSignals();
   if (errno === 0) return true;
   warn("msg_send", `msgsnd failed: ${strerror(errno)}`);
   if (error_code) error_code.value = errno;
@@ -175,6 +177,7 @@ export function msg_receive(
   const phpFlags = Number(intArg("msg_receive", 7, "flags", flags));
   if (maxSize <= 0) throw new ValueError("msg_receive(): Argument #4 ($max_message_size) must be greater than 0");
   const n = io.receive(maxSize, desired, kernelFlags(phpFlags));
+  dispatchAsyncSignals(); // pcntl_async_signals(true): handlers run before the call returns
   if (n < 0) {
     received_message_type.value = 0;
     message.value = false;

@@ -23,6 +23,7 @@ import { joinSet, SET_SIZE } from "../src/sem/protocol.ts";
 import { Semaphore } from "../src/sem/semaphore.ts";
 import { PhpError, warn } from "./diagnostics.ts";
 import { hexKey, hexKeyT, phpTypeName } from "./types.ts";
+import { dispatchAsyncSignals } from "./pcntl-signal.ts";
 
 const constructing = Symbol("sem_get");
 
@@ -97,12 +98,14 @@ export function sem_acquire(semaphore: SysvSemaphore, non_blocking: boolean = fa
   const { semaphore: sem } = handle("sem_acquire", semaphore);
   try {
     if (non_blocking) return sem.tryAcquire() !== null;
-    sem.acquireSync();
+    sem.acquireSync(); // retries on EINTR, as PHP does: a signal does not end the wait
     return true;
   } catch (e) {
     if (!(e instanceof IpcError)) throw e;
     warn("sem_acquire", `Failed to acquire key 0x${hexKeyT(sem.key)}: ${strerror(e.errno)}`);
     return false;
+  } finally {
+    dispatchAsyncSignals(); // pcntl_async_signals(true): handlers run before the call returns
   }
 }
 

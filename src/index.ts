@@ -20,3 +20,4 @@ export * from "./msg/index.ts";
 export * from "./pool/index.ts";
 export * from "./vars/index.ts";
 export * from "./serialize/index.ts";
+export * from "./signals/index.ts";

@@ -57,6 +57,8 @@ const lib = dlopen("libc.so.6", {
   gettid: { args: [], returns: T.i32 },
   // int tgkill(pid_t tgid, pid_t tid, int sig)
   tgkill: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
+  // unsigned int alarm(unsigned int seconds): SIGALRM after `seconds` (0 cancels); returns seconds left of the previous one
+  alarm: { args: [T.u32], returns: T.u32 },
   // char *strerror(int errnum)
   strerror: { args: [T.i32], returns: T.cstring },
   // int *__errno_location(void): this thread's errno
