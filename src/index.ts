@@ -21,3 +21,5 @@ export * from "./pool/index.ts";
 export * from "./vars/index.ts";
 export * from "./serialize/index.ts";
 export * from "./signals/index.ts";
+export * from "./timer/index.ts";
+export * from "./lock/index.ts";

@@ -91,11 +91,13 @@ export function nativeSignals(): NativeSignals {
     untrap: (signo, h) => errnoOf(s.sysv_signal_untrap(signo, how[h])),
     trapped: (signo) => s.sysv_signal_trapped(signo) === 1,
     noRestart: (signo) => errnoOf(s.sysv_signal_no_restart(signo)),
-    count: (signo) => (signo >= 1 && signo <= MAX_SIGNAL ? words[signo]! : 0),
-    written: () => words[0]!,
+    // Atomics.load: the handler writes behind the JIT's back, and a plain typed-array read in a loop
+    // that calls nothing could be hoisted out of the loop (then `while (!trap.isTrapped())` never ends).
+    count: (signo) => (signo >= 1 && signo <= MAX_SIGNAL ? Atomics.load(words, signo) : 0),
+    written: () => Atomics.load(words, 0),
     receipt(n) {
       const at = RING_OFFSET + (n & (SIGNAL_RING - 1)) * 4;
-      return { signo: words[at]!, code: words[at + 1]!, pid: words[at + 2]!, uid: words[at + 3]! };
+      return { signo: Atomics.load(words, at), code: Atomics.load(words, at + 1), pid: Atomics.load(words, at + 2), uid: Atomics.load(words, at + 3) };
     },
   };
   return loaded;

@@ -13,3 +13,6 @@
  */
 export * from "./names.ts";
 export * from "./record.ts";
+export * from "./listeners.ts";
+export * from "./trap.ts";
+export * from "./send.ts";

@@ -15,7 +15,9 @@ export type BlockingCall =
   /** msgsnd(id, message, message.length - 8, flags): `message` is `mtype` (int64 LE) + payload. */
   | { op: "msgsnd"; id: number; message: Uint8Array; flags: number }
   /** semtimedop(id, sops, n, timeout): `sops` is a packed `struct sembuf[]`; no timeout = wait forever. */
-  | { op: "semop"; id: number; sops: Uint8Array; timeoutMs?: number };
+  | { op: "semop"; id: number; sops: Uint8Array; timeoutMs?: number }
+  /** flock(fd, operation): take a file lock (LOCK_SH or LOCK_EX, without LOCK_NB). */
+  | { op: "flock"; fd: number; operation: number };
 
 /** A request as posted to a waiter thread. */
 export type WaitRequest = BlockingCall & { seq: number };

@@ -42,6 +42,10 @@ function attempt(req: WaitRequest, deadline: number): WaitOutcome | null {
       if (ret >= 0) return { status: "ok", value: ret };
       break;
     }
+    case "flock":
+      ret = libc.flock(req.fd, req.operation);
+      if (ret >= 0) return { status: "ok", value: ret };
+      break;
   }
   const errno = lastErrno();
   if (errno !== ERRNO.EINTR) return { status: "error", errno };
