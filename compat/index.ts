@@ -19,3 +19,4 @@ export * from "./sysvshm.ts";
 export * from "./serialize.ts";
 export * from "./signals-constants.ts";
 export * from "./pcntl-signal.ts";
+export * from "./ipc-library/index.ts";
