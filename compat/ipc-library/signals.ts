@@ -19,6 +19,7 @@
 import { sendSignal } from "../../src/signals/send.ts";
 import { SignalHandler as Listeners, type SignalListener } from "../../src/signals/listeners.ts";
 import { SignalTrap as Trap } from "../../src/signals/trap.ts";
+import { signalName, signalNumber } from "../../src/signals/names.ts";
 
 /** The library's flag: signal handlers run without a manual dispatch (here: from the event loop). */
 export const SIGNALS_ASYNC = true;
@@ -57,23 +58,28 @@ export class SignalHandler implements Disposable {
   }
 }
 
-/** One signal: set its handler, or send it to a process. */
+/**
+ * One signal: set its handler, or send it to a process. The handler listens on its own (`process.on`),
+ * outside the bubbling chain of {@link SignalHandler}, so a chain handler returning true does not stop it.
+ */
 export class Signal implements Disposable {
   /** The signal number. */
   readonly signal: number;
-  #listeners: Listeners | null = null;
-  #handler: SignalListener | null = null;
+  #name: NodeJS.Signals | undefined;
+  #listener: (() => void) | null = null;
 
   constructor(signal: number) {
-    this.signal = signal;
+    this.signal = signalNumber(signal);
   }
 
   /** Sets this object's handler (replacing the one set before through it). */
-  setHandler(handler: SignalListener): this {
-    this.#listeners ??= new Listeners(this.signal);
-    if (this.#handler) this.#listeners.remove(this.#handler);
-    this.#handler = handler;
-    this.#listeners.add(handler);
+  setHandler(handler: (signo: number) => unknown): this {
+    this.close();
+    this.#name ??= signalName(this.signal);
+    if (!this.#name) throw new RangeError(`signal ${this.signal} has no name: process.on cannot listen to it`);
+    const listener = () => { handler(this.signal); };
+    process.on(this.#name, listener);
+    this.#listener = listener;
     return this;
   }
 
@@ -84,9 +90,8 @@ export class Signal implements Disposable {
 
   /** Removes the handler set here. */
   close(): void {
-    this.#listeners?.close();
-    this.#listeners = null;
-    this.#handler = null;
+    if (this.#listener && this.#name) process.off(this.#name, this.#listener);
+    this.#listener = null;
   }
 
   [Symbol.dispose](): void {
