@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import {
   type MsgQueueStat, msg_get_queue, msg_receive, msg_remove_queue, msg_send, msg_stat_queue, pcntl_alarm, pcntl_async_signals,
-  pcntl_signal, pcntl_signal_dispatch, pcntl_signal_get_handler, ref, SIG_DFL, SIG_IGN, SIGALRM, SIGUSR1, SIGUSR2,
+  msg_set_queue, pcntl_signal, pcntl_signal_dispatch, pcntl_signal_get_handler, ref, setDiagnosticHandler, SIG_DFL, SIG_IGN, SIGALRM, SIGUSR1, SIGUSR2,
 } from "../compat/index.ts";
 import { testKeys } from "./helpers/ipc.ts";
 import { compatOutcome, phpOutcome } from "./helpers/outcome.ts";
@@ -146,6 +146,36 @@ describe("pcntl_signal and pcntl_signal_dispatch", () => {
     } finally {
       pcntl_signal(SIGALRM, SIG_DFL);
       msg_remove_queue(queue);
+    }
+  });
+
+  test("a blocking msg_send on a full queue: the signal makes it warn and return false with EINTR, as PHP", () => {
+    const body = `
+      $q = msg_get_queue(0); msg_set_queue($q, ["msg_qbytes" => 16]); msg_send($q, 1, str_repeat("x", 16), false);
+      pcntl_signal(SIGUSR1, function () { echo "handler\\n"; });
+      exec("(sleep 0.2; kill -USR1 " . getmypid() . ") > /dev/null 2>&1 &");
+      echo json_encode([msg_send($q, 1, "y", false, true, $e), $e]), "\\n";
+      pcntl_signal_dispatch(); msg_remove_queue($q);`;
+    const r = php(body);
+    expect(r.stdout).toBe("[false,4]\nhandler\n");
+    expect(r.stderr).toContain("Warning: msg_send(): msgsnd failed: Interrupted system call");
+    const out: string[] = [];
+    const previous = setDiagnosticHandler((d) => out.push(d.text));
+    const q = msg_get_queue(0);
+    if (!q) throw new Error("queue");
+    try {
+      msg_set_queue(q, { msg_qbytes: 16 });
+      msg_send(q, 1, "x".repeat(16), false);
+      pcntl_signal(SIGUSR1, () => { out.push("handler"); });
+      Bun.spawnSync(["sh", "-c", `(sleep 0.2; kill -USR1 ${process.pid}) >/dev/null 2>&1 &`]);
+      const e = ref<number>();
+      out.push(JSON.stringify([msg_send(q, 1, "y", false, true, e), e.value]));
+      pcntl_signal_dispatch();
+      expect(out).toEqual(["Warning: msg_send(): msgsnd failed: Interrupted system call", "[false,4]", "handler"]);
+    } finally {
+      setDiagnosticHandler(previous);
+      pcntl_signal(SIGUSR1, SIG_DFL);
+      msg_remove_queue(q);
     }
   });
 
