@@ -10,8 +10,10 @@
  *
  * Each name is one PHP variable of the segment (the variable store of `shm_put_var`), holding
  * `[name, version, value]`; every get and set runs under a PHP-protocol mutex on the same key, whose
- * count the kernel gives back if the process dies (SIGKILL included), and a set writes a whole new
- * record before it drops the old one, so a process killed mid-set leaves the store readable.
+ * count the kernel gives back if the process dies (SIGKILL included), so a process killed mid-set never
+ * blocks the others. A set replaces the variable as PHP's `shm_put_var` does (remove, compact, append): a
+ * kill inside those sub-microsecond steps can lose that name's value or leave a store that reads as
+ * CorruptError (see docs/ipc-library.md).
  *
  * @example
  * ```ts
