@@ -179,6 +179,36 @@ describe("pcntl_signal and pcntl_signal_dispatch", () => {
     }
   });
 
+  test("a blocking sem_acquire is not ended by a signal (PHP retries EINTR too); the handler runs after", async () => {
+    const key = keys.next();
+    // PHP holds the semaphore for 800 ms; a Bun and a PHP waiter each get SIGUSR1 after 300 ms
+    const holder = Bun.spawn(["php", "-r", `$s = sem_get((int)$argv[1]); sem_acquire($s); echo "held\\n"; usleep(800000); sem_release($s);`, "--", String(key)], { stdout: "pipe" });
+    await holder.stdout.getReader().read();
+    const compat = join(import.meta.dir, "..", "compat", "index.ts");
+    const bunWaiter = Bun.spawn([process.execPath, "-e", `
+      import { pcntl_signal, pcntl_signal_dispatch, sem_acquire, sem_get, sem_release, SIGUSR1 } from "${compat}";
+      pcntl_signal(SIGUSR1, () => console.log("handler"));
+      const s = sem_get(Number(process.argv[1]));
+      if (!s) process.exit(3);
+      console.log(String(sem_acquire(s)));
+      pcntl_signal_dispatch();
+      sem_release(s);`, String(key)], { stdout: "pipe", stderr: "pipe" });
+    const phpWaiter = Bun.spawn(["php", "-r", `pcntl_signal(SIGUSR1, function () { echo "handler\\n"; });
+      $s = sem_get((int)$argv[1]); var_export(sem_acquire($s)); echo "\\n"; pcntl_signal_dispatch(); sem_release($s);`, "--", String(key)], { stdout: "pipe" });
+    try {
+      await Bun.sleep(300);
+      bunWaiter.kill("SIGUSR1");
+      phpWaiter.kill("SIGUSR1");
+      const [bunOut, phpOut] = await Promise.all([new Response(bunWaiter.stdout).text(), new Response(phpWaiter.stdout).text()]);
+      expect(await bunWaiter.exited).toBe(0);
+      expect(bunOut).toBe("true\nhandler\n");
+      expect(phpOut).toBe(bunOut);
+    } finally {
+      for (const p of [holder, bunWaiter, phpWaiter]) p.kill("SIGKILL");
+      keys.cleanup();
+    }
+  }, 20_000);
+
   test("SIG_IGN ignores, SIG_DFL restores, pcntl_signal_get_handler reports each, as in PHP", () => {
     const body = `
       $f = function () {};
