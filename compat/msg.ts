@@ -32,7 +32,7 @@ import { PhpError, ValueError, warn } from "./diagnostics.ts";
 import { hexKey, intArg, phpTypeName } from "./types.ts";
 import { MSG_EXCEPT, MSG_IPC_NOWAIT, MSG_NOERROR } from "./msg-constants.ts";
 import type { Ref } from "./ref.ts";
-import { dispatchAsyncSignals } from "./pcntl-signal.ts";
+import { dispatchAsyncSignals } from "./pcntl-async.ts";
 
 export * from "./msg-constants.ts";
 

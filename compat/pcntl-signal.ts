@@ -26,6 +26,7 @@ import { IpcError } from "../src/errors.ts";
 import { PhpError, ValueError } from "./diagnostics.ts";
 import { SIG_DFL, SIG_IGN, SIGCHLD, SIGUSR1, SIGUSR2 } from "./signals-constants.ts";
 import { intArg, phpTypeName } from "./types.ts";
+import { setAsyncDispatcher } from "./pcntl-async.ts";
 
 /** PHP's `$siginfo` array as pcntl passes it to handlers (pid/uid for SIGUSR1, SIGUSR2 and SIGCHLD). */
 export interface PcntlSiginfo {
@@ -47,6 +48,10 @@ let dispatching = false;
 
 onSignalLoop(() => {
   if (asyncSignals) dispatchPending();
+});
+// The compat blocking calls' hook: one memory read when nothing is pending.
+setAsyncDispatcher(() => {
+  if (asyncSignals && cursor?.pending()) dispatchPending();
 });
 
 function signalArg(fn: string, value: unknown): number {
@@ -188,12 +193,4 @@ export function pcntl_signal_get_handler(signal: number): PcntlHandler | number 
 export function pcntl_alarm(seconds: number): number {
   const s = BigInt.asUintN(32, BigInt(intArg("pcntl_alarm", 1, "seconds", seconds)));
   return libc.alarm(Number(s));
-}
-
-/**
- * @internal The hook of the compat blocking calls: in async mode, runs pending handlers before the call
- * returns. One memory read when nothing is pending.
- */
-export function dispatchAsyncSignals(): void {
-  if (asyncSignals && cursor?.pending()) dispatchPending();
 }

@@ -23,7 +23,7 @@ import { joinSet, SET_SIZE } from "../src/sem/protocol.ts";
 import { Semaphore } from "../src/sem/semaphore.ts";
 import { PhpError, warn } from "./diagnostics.ts";
 import { hexKey, hexKeyT, phpTypeName } from "./types.ts";
-import { dispatchAsyncSignals } from "./pcntl-signal.ts";
+import { dispatchAsyncSignals } from "./pcntl-async.ts";
 
 const constructing = Symbol("sem_get");
 
