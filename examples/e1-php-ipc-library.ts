@@ -59,7 +59,7 @@ try {
   let dots = "";
   const timer = new Timer(() => { dots += "."; }, 100); // the library's default is 1000 ms
   cleanup.push(() => timer.stop());
-  await Bun.sleep(350);
+  while (dots.length < 3) await Bun.sleep(10); // the event loop runs the ticks
   timer.stop();
   console.log(`Timer: ${dots}`);
 
