@@ -27,3 +27,5 @@ export * from "./channels.ts";
 // porting helpers: PHP's strlen and value printing
 export * from "./string.ts";
 export * from "./print.ts";
+export * from "./pcntl-signal.ts";
+export * from "./ipc-library/index.ts";

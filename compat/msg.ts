@@ -34,6 +34,7 @@ import { PhpError, ValueError, warn } from "./diagnostics.ts";
 import { boolArg, hexKey, intArg, intNumberArg, phpTypeName, type PhpBoolArg, type PhpIntArg, type PhpMixed } from "./types.ts";
 import { MSG_EXCEPT, MSG_IPC_NOWAIT, MSG_NOERROR } from "./msg-constants.ts";
 import type { Ref } from "./ref.ts";
+import { dispatchAsyncSignals } from "./pcntl-async.ts";
 
 export * from "./msg-constants.ts";
 
@@ -150,6 +151,7 @@ export function msg_send(
   blocking = boolArg("msg_send", 5, "blocking", blocking);
   const payload = serialize ? encodePayload(message, true) : rawMessage(message);
   const errno = io.send(type, payload, blocking ? 0 : IPC_NOWAIT);
+  dispatchAsyncSignals();
   if (errno === 0) return true;
   warn("msg_send", `msgsnd failed: ${strerror(errno)}`);
   if (error_code) error_code.value = errno;
@@ -191,6 +193,7 @@ export function msg_receive(
   const phpFlags = intNumberArg("msg_receive", 7, "flags", flags);
   if (maxSize <= 0) throw new ValueError("msg_receive(): Argument #4 ($max_message_size) must be greater than 0");
   const n = io.receive(maxSize, desired, kernelFlags(phpFlags));
+  dispatchAsyncSignals(); // pcntl_async_signals(true): handlers run before the call returns
   if (n < 0) {
     received_message_type.value = 0;
     message.value = false;

@@ -12,7 +12,8 @@
  */
 import { IpcError } from "../src/errors.ts";
 import { strerror } from "../src/ffi/libc.ts";
-import { parentPid, sendSignal } from "../src/process/index.ts";
+import { parentPid } from "../src/process/index.ts";
+import { sendSignal } from "../src/signals/send.ts";
 
 let lastError = 0;
 

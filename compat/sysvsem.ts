@@ -23,6 +23,7 @@ import { joinSet, SET_SIZE } from "../src/sem/protocol.ts";
 import { Semaphore } from "../src/sem/semaphore.ts";
 import { PhpError, warn } from "./diagnostics.ts";
 import { boolArg, hexKey, hexKeyT, intArg, phpTypeName, type PhpBoolArg, type PhpIntArg } from "./types.ts";
+import { dispatchAsyncSignals } from "./pcntl-async.ts";
 
 const constructing = Symbol("sem_get");
 
@@ -102,12 +103,14 @@ export function sem_acquire(semaphore: SysvSemaphore, non_blocking: PhpBoolArg =
   non_blocking = boolArg("sem_acquire", 2, "non_blocking", non_blocking);
   try {
     if (non_blocking) return sem.tryAcquire() !== null;
-    sem.acquireSync();
+    sem.acquireSync(); // retries on EINTR, as PHP does: a signal does not end the wait
     return true;
   } catch (e) {
     if (!(e instanceof IpcError)) throw e;
     warn("sem_acquire", `Failed to acquire key 0x${hexKeyT(sem.key)}: ${strerror(e.errno)}`);
     return false;
+  } finally {
+    dispatchAsyncSignals(); // pcntl_async_signals(true): handlers run before the call returns
   }
 }
 

@@ -24,3 +24,6 @@ export * from "./cleanup/index.ts";
 export * from "./process/index.ts";
 export * from "./channel/index.ts";
 export { setWaiterLimit, waiterStats, type WaiterStats } from "./wait/index.ts";
+export * from "./signals/index.ts";
+export * from "./timer/index.ts";
+export * from "./lock/index.ts";

@@ -68,6 +68,8 @@ const lib = dlopen("libc.so.6", {
   prctl: { args: [T.i32, T.u64], returns: T.i32 },
   // pid_t getppid(void)
   getppid: { args: [], returns: T.i32 },
+  // unsigned int alarm(unsigned int seconds): SIGALRM after `seconds` (0 cancels); returns seconds left of the previous one
+  alarm: { args: [T.u32], returns: T.u32 },
   // char *strerror(int errnum)
   strerror: { args: [T.i32], returns: T.cstring },
   // int *__errno_location(void): this thread's errno

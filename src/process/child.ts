@@ -27,7 +27,8 @@ import { channelPair } from "../channel/socket.ts";
 import { libc } from "../ffi/libc.ts";
 import { untrack, track } from "./registry.ts";
 import { CHILD_ENV } from "./role.ts";
-import { signalNumber, waitStatus, type ChildExit } from "./status.ts";
+import { signalNumber } from "../signals/names.ts";
+import { waitStatus, type ChildExit } from "./status.ts";
 
 /** Where a child's stdin, stdout or stderr goes: a pipe to this process, this process's own, or nowhere. */
 export type StdioMode = "pipe" | "inherit" | "ignore";

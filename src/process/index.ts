@@ -15,9 +15,9 @@ export type { ChildOptions, ChildOutput, ProcessOptions, StdioMode } from "./chi
 export { CHILD_ENV, currentRole, hasParent, parentChannel } from "./role.ts";
 export { childByPid, forget as forgetChild, KEEP_EXITED, knownChildren, liveChildren } from "./registry.ts";
 export {
-  exitedNormally, exitStatusOf, killedBySignal, signalName, signalNumber, stoppedBySignal, stoppedStatus, stopSignalOf,
+  exitedNormally, exitStatusOf, killedBySignal, stoppedBySignal, stoppedStatus, stopSignalOf,
   termSignalOf, waitStatus,
 } from "./status.ts";
 export type { ChildExit } from "./status.ts";
-export { parentPid, peekChild, sendSignal } from "./wait.ts";
+export { parentPid, peekChild } from "./wait.ts";
 export type { ChildState } from "./wait.ts";

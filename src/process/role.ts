@@ -23,7 +23,7 @@ import { PR_SET_PDEATHSIG } from "../ffi/constants.ts";
 import { libc } from "../ffi/libc.ts";
 import type { Channel, ChannelOptions } from "../channel/channel.ts";
 import { channelFromFd } from "../channel/socket.ts";
-import { signalNumber } from "./status.ts";
+import { signalNumber } from "../signals/names.ts";
 
 /** Environment variables a parent sets for its child. */
 export const CHILD_ENV = {

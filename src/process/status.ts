@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { constants } from "node:os";
+import { signalNumber } from "../signals/names.ts";
 
 /** How a child ended: an exit code, or the signal that killed it. */
 export interface ChildExit {
@@ -21,41 +21,6 @@ export interface ChildExit {
   code: number | null;
   /** Name of the signal that ended it (e.g. `"SIGKILL"`), or `null`. */
   signal: string | null;
-}
-
-const SIGNAL_NUMBERS = constants.signals as Record<string, number>;
-const SIGNAL_NAMES = new Map<number, string>(Object.entries(SIGNAL_NUMBERS).map(([name, n]) => [n, name]));
-
-/**
- * The number of a signal given by name (`"SIGTERM"` → 15) or number; throws a TypeError for an unknown one.
- *
- * @example
- * ```ts
- * import { signalNumber } from "bun-sysv";
- * signalNumber("SIGKILL"); // 9
- * ```
- */
-export function signalNumber(signal: string | number): number {
-  if (typeof signal === "number") {
-    if (!Number.isInteger(signal) || signal < 0 || signal > 64) throw new TypeError(`unknown signal ${signal}`);
-    return signal;
-  }
-  const n = SIGNAL_NUMBERS[signal.toUpperCase().startsWith("SIG") ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`];
-  if (n === undefined) throw new TypeError(`unknown signal "${signal}"`);
-  return n;
-}
-
-/**
- * The name of a signal number (`9` → `"SIGKILL"`), or `"SIG<n>"` for a real-time one.
- *
- * @example
- * ```ts
- * import { signalName } from "bun-sysv";
- * signalName(15); // "SIGTERM"
- * ```
- */
-export function signalName(signal: number): string {
-  return SIGNAL_NAMES.get(signal) ?? `SIG${signal}`;
 }
 
 /**

@@ -15,7 +15,7 @@
 import { CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, P_PID, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WSTOPPED } from "../ffi/constants.ts";
 import { check, ERRNO, errorFor } from "../ffi/errno.ts";
 import { lastErrno, libc } from "../ffi/libc.ts";
-import { signalNumber, stoppedStatus } from "./status.ts";
+import { stoppedStatus } from "./status.ts";
 
 /** A change of state reported by {@link peekChild}. */
 export interface ChildState {
@@ -54,20 +54,6 @@ export function peekChild(pid: number, options: { stopped?: boolean; continued?:
     case CLD_CONTINUED: return { pid, kind: "continued", status: 0xffff };
     default: return null;
   }
-}
-
-/**
- * Sends `signal` (name or number; 0 only checks the process exists) to `pid` with kill(2). Throws an
- * IpcError naming the errno (ESRCH: no such process, EPERM: not allowed).
- *
- * @example
- * ```ts
- * import { sendSignal } from "bun-sysv";
- * sendSignal(process.pid, 0); // this process exists
- * ```
- */
-export function sendSignal(pid: number, signal: string | number): void {
-  check(libc.kill(pid, signalNumber(signal)), "kill", { detail: `pid ${pid}` });
 }
 
 /**

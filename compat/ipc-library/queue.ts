@@ -1,0 +1,62 @@
+/**
+ * The PHP IPC library's `Queue(key)`: `send(type, data)` (PHP-serialized, as `msg_send` does) and
+ * `receive(type, ref(type))`, which blocks like PHP until a message of that selector arrives (0 = any,
+ * n = that type, -n = lowest type <= n) and writes the received type into the box. Speaks the same bytes
+ * as PHP's `msg_send`/`msg_receive`.
+ *
+ * @example
+ * ```ts
+ * import { Queue, ref } from "bun-sysv/compat";
+ * const msgq = new Queue(0); // private here; a FileKey or an int key to share it
+ * msgq.send(1, ["Some data", { format: "foo" }]);
+ * const type = ref<number>();
+ * const data = msgq.receive(1, type); // ["Some data", { format: "foo" }], type.value === 1
+ * msgq.remove();
+ * ```
+ * @module
+ */
+import type { KeyLike } from "../../src/keys/key.ts";
+import type { MessageType } from "../../src/msg/buffer.ts";
+import { MessageQueue } from "../../src/msg/queue.ts";
+import type { Ref } from "../ref.ts";
+
+/** A System V message queue with PHP-serialized messages (see the module doc). */
+export class Queue implements Disposable {
+  /** The handle underneath (`src/msg`). */
+  readonly queue: MessageQueue;
+
+  constructor(key: KeyLike) {
+    this.queue = MessageQueue.create(key, { mode: 0o666 });
+  }
+
+  /** Sends `data` with message type `type` (>= 1), waiting while the queue is full. */
+  send(type: MessageType, data: unknown): boolean {
+    this.queue.sendSync(type, data);
+    return true;
+  }
+
+  /** Receives one message (blocking this thread, like PHP); `typeRef` gets its type. */
+  receive<T = unknown>(type: MessageType = 0, typeRef?: Ref<MessageType>): T {
+    const message = this.queue.receiveSync<T>({ type });
+    if (typeRef) typeRef.value = message.type;
+    return message.value;
+  }
+
+  /** Receives without blocking the event loop (`timeout` ms: BusyError when it runs out). */
+  async receiveAsync<T = unknown>(type: MessageType = 0, options: { timeout?: number; signal?: AbortSignal } = {}) {
+    return this.queue.receive<T>({ type, ...options });
+  }
+
+  /** Removes the queue from the system. */
+  remove(): void {
+    this.queue.remove();
+  }
+
+  close(): void {
+    this.queue.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Signal names and numbers (Linux): one place that turns `"SIGTERM"` or `15` into both forms.
+ *
+ * @example
+ * ```ts
+ * import { signalNumber, signalName } from "bun-sysv";
+ * signalNumber("SIGTERM"); // 15
+ * signalName(10);          // "SIGUSR1"
+ * ```
+ * @module
+ */
+import { constants } from "node:os";
+
+/** A signal given by name (`"SIGTERM"`) or number (`15`). */
+export type SignalLike = NodeJS.Signals | number;
+
+const numbers = constants.signals as Record<string, number>;
+const names = new Map<number, NodeJS.Signals>();
+for (const [name, n] of Object.entries(numbers)) if (!names.has(n)) names.set(n, name as NodeJS.Signals);
+
+/**
+ * The number of a signal given by name (`"SIGTERM"`, `"term"`) or number; 0 is kill(2)'s "does the process
+ * exist" check. RangeError for an unknown name or a number outside 0-64.
+ */
+export function signalNumber(signal: SignalLike | string): number {
+  if (typeof signal === "number") {
+    if (!Number.isInteger(signal) || signal < 0 || signal > 64) throw new RangeError(`signal number must be 0-64, got ${signal}`);
+    return signal;
+  }
+  const upper = signal.toUpperCase();
+  const n = numbers[upper.startsWith("SIG") ? upper : `SIG${upper}`];
+  if (n === undefined) throw new RangeError(`unknown signal ${JSON.stringify(signal)}`);
+  return n;
+}
+
+/** The name of a signal number (`undefined` for numbers without a name, such as real-time signals). */
+export function signalName(signal: SignalLike): NodeJS.Signals | undefined {
+  return typeof signal === "string" ? (signalNumber(signal), signal) : names.get(signalNumber(signal));
+}
