@@ -36,7 +36,7 @@ export function posix_kill(process_id: number, signal: number): boolean {
       lastError = error.errno;
       return false;
     }
-    if (error instanceof TypeError) { // a signal number the kernel does not know
+    if (error instanceof RangeError) { // a signal number the kernel does not know
       lastError = 22; // EINVAL, as kill(2) answers
       return false;
     }
