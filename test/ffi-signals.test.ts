@@ -1,6 +1,6 @@
 /**
  * src/ffi/signals.c through src/ffi/signals.ts: the native record and its chaining to Bun's handler.
- * (`noRestart`, which lets a waiter thread's `flock` be cancelled, is tested by file-lock.test.ts's timeout/abort test.)
+ * (A waiter thread's cancelled `flock` is tested by file-lock.test.ts and wait.threads.test.ts.)
  */
 import { describe, expect, test } from "bun:test";
 import { nativeSignals } from "../src/ffi/signals.ts";

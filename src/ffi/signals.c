@@ -86,13 +86,3 @@ int sysv_signal_trapped(int sig) {
   if (sigaction(sig, 0, &now) != 0) return 0;
   return now.sa_sigaction == on_signal;
 }
-
-/* Clears SA_RESTART from whatever handler `sig` has, so a blocking call that the kernel would restart
- * (flock) returns EINTR instead. Used for SIGURG, the waiter threads' cancel signal. */
-int sysv_signal_no_restart(int sig) {
-  struct sigaction now;
-  if (sigaction(sig, 0, &now) != 0) return -1;
-  if (!(now.sa_flags & SA_RESTART)) return 0;
-  now.sa_flags &= ~SA_RESTART;
-  return sigaction(sig, &now, 0);
-}

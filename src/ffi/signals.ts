@@ -46,8 +46,6 @@ export interface NativeSignals {
   untrap(signo: number, how: Disposition): number;
   /** True if the recording handler is installed for `signo` right now. */
   trapped(signo: number): boolean;
-  /** Clears SA_RESTART from `signo`'s current handler. Returns 0 or the errno. */
-  noRestart(signo: number): number;
   /** Deliveries of `signo` recorded since the process started. */
   count(signo: number): number;
   /** Receipts recorded since the process started (all signals). */
@@ -72,7 +70,6 @@ export function nativeSignals(): NativeSignals {
         sysv_signal_trap: { args: [T.i32, T.i32], returns: T.i32 },
         sysv_signal_untrap: { args: [T.i32, T.i32], returns: T.i32 },
         sysv_signal_trapped: { args: [T.i32], returns: T.i32 },
-        sysv_signal_no_restart: { args: [T.i32], returns: T.i32 },
       },
     });
   } catch (e) {
@@ -90,7 +87,6 @@ export function nativeSignals(): NativeSignals {
     trap: (signo, restart) => errnoOf(s.sysv_signal_trap(signo, restart ? 1 : 0)),
     untrap: (signo, h) => errnoOf(s.sysv_signal_untrap(signo, how[h])),
     trapped: (signo) => s.sysv_signal_trapped(signo) === 1,
-    noRestart: (signo) => errnoOf(s.sysv_signal_no_restart(signo)),
     // Atomics.load: the handler writes behind the JIT's back, and a plain typed-array read in a loop
     // that calls nothing could be hoisted out of the loop (then `while (!trap.isTrapped())` never ends).
     count: (signo) => (signo >= 1 && signo <= MAX_SIGNAL ? Atomics.load(words, signo) : 0),

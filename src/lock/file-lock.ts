@@ -24,9 +24,8 @@
  */
 import { closeSync, constants, openSync } from "node:fs";
 import { ERRNO, errorFor } from "../ffi/errno.ts";
-import { LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN, SIGNALS } from "../ffi/constants.ts";
+import { LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN } from "../ffi/constants.ts";
 import { lastErrno, libc } from "../ffi/libc.ts";
-import { nativeSignals } from "../ffi/signals.ts";
 import type { IpcError } from "../errors.ts";
 import { runBlocking } from "../wait/pool.ts";
 
@@ -49,24 +48,6 @@ export interface FileLockAcquireOptions {
   timeout?: number;
   /** Cancels the wait; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
-}
-
-let sigurgInterruptible: boolean | undefined;
-
-/**
- * flock(2) is restarted by the kernel after a handler installed with SA_RESTART (Bun's are), so the
- * waiter threads' SIGURG could not cancel it. Keep a SIGURG listener (so the handler exists) and clear
- * SA_RESTART from it. False when the native helper is unavailable (then waits poll instead).
- */
-function makeSigurgInterruptible(): boolean {
-  if (sigurgInterruptible !== undefined) return sigurgInterruptible;
-  try {
-    process.on("SIGURG", () => {});
-    sigurgInterruptible = nativeSignals().noRestart(SIGNALS.SIGURG) === 0;
-  } catch {
-    sigurgInterruptible = false;
-  }
-  return sigurgInterruptible;
 }
 
 /** A flock(2) lock on one file (see the module doc). */
@@ -133,7 +114,6 @@ export class FileLock implements Disposable {
     if (timeout === 0) throw this.#busy(0);
     const both = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
     const timeoutMs = timeout === Infinity ? undefined : timeout;
-    if (!makeSigurgInterruptible()) return this.#poll(mode, both, timeoutMs);
     const operation = mode === "shared" ? LOCK_SH : LOCK_EX;
     const r = await runBlocking({ op: "flock", fd: this.#fd, operation }, { signal: both, timeoutMs });
     if (r.status === "ok" && !r.cancelReason && !this.closed) {
@@ -145,18 +125,6 @@ export class FileLock implements Disposable {
     if (r.status === "error") throw this.#error(r.errno);
     if (r.cancelReason === "timeout") throw this.#busy(timeout!);
     throw signal?.reason;
-  }
-
-  /** Fallback without the native helper: non-blocking attempts with sleeps growing to 20 ms. */
-  async #poll(mode: LockMode, signal: AbortSignal, timeout: number | undefined): Promise<void> {
-    const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
-    for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
-      await Bun.sleep(Math.min(pause, Math.max(0, deadline - performance.now())));
-      this.#openFd("flock");
-      signal.throwIfAborted();
-      if (this.tryAcquire(mode)) return;
-      if (performance.now() >= deadline) throw this.#busy(timeout!);
-    }
   }
 
   /** Lets go of the lock (no-op if not held). */
