@@ -61,6 +61,10 @@ const lib = dlopen("libc.so.6", {
   strerror: { args: [T.i32], returns: T.cstring },
   // int *__errno_location(void): this thread's errno
   __errno_location: { args: [], returns: T.ptr },
+  // int prctl(int option, unsigned long arg2, ...): used as prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0)
+  prctl: { args: [T.i32, T.u64, T.u64, T.u64, T.u64], returns: T.i32 },
+  // pid_t getppid(void): the parent's pid now (1 or a subreaper once the parent died)
+  getppid: { args: [], returns: T.i32 },
 });
 
 /** The bound libc functions (see the comments above for each C signature). */

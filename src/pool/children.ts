@@ -61,6 +61,7 @@ export function spawnWorker(
       [POOL_ENV.taskKey]: String(keys.taskKey),
       [POOL_ENV.resultKey]: String(keys.resultKey),
       [POOL_ENV.worker]: String(index),
+      [POOL_ENV.parent]: String(process.pid),
     },
     stdin: "ignore",
     stdout,
