@@ -27,6 +27,107 @@ export type TaskOutcome<R = unknown> =
   /** Not settled when the pool was aborted. */
   | { id: number; status: "cancelled" };
 
+/**
+ * The ids out and their byte shares, without a map entry per task: ids are handed out in order and
+ * mostly answered in order, so a window of shares (0 = not out) from the lowest id out covers them;
+ * an id left far behind (its worker died; answered when the pool ends) moves to a small map so that the
+ * window, and the memory of a long-running pool, stay bounded.
+ */
+class OutSet {
+  static readonly #MAX_WINDOW = 1 << 16;
+  #shares = new Float64Array(1024);
+  /** Id of `#shares[0]`. */
+  #base = 0;
+  /** Lowest id that may be out in the window, and one past the highest added. */
+  #low = 0;
+  #high = 0;
+  #count = 0;
+  readonly #far = new Map<number, number>();
+
+  get size(): number {
+    return this.#count + this.#far.size;
+  }
+
+  /** `id` is out with `share` bytes (> 0). */
+  add(id: number, share: number): void {
+    if (id < this.#low) {
+      this.#far.set(id, share);
+      return;
+    }
+    let i = id - this.#base;
+    if (i >= this.#shares.length) {
+      this.#compact(id);
+      i = id - this.#base;
+    }
+    this.#shares[i] = share;
+    this.#count++;
+    if (id >= this.#high) this.#high = id + 1;
+  }
+
+  /** Takes `id` off: its share, or 0 if it was not out. */
+  remove(id: number): number {
+    const i = id - this.#base;
+    if (i >= 0 && i < this.#shares.length && id >= this.#low) {
+      const share = this.#shares[i];
+      if (share === 0) return 0;
+      this.#shares[i] = 0;
+      this.#count--;
+      if (id === this.#low) this.#advance();
+      return share;
+    }
+    const share = this.#far.get(id);
+    if (share === undefined) return 0;
+    this.#far.delete(id);
+    return share;
+  }
+
+  #advance(): void {
+    const shares = this.#shares;
+    let low = this.#low;
+    while (low < this.#high && shares[low - this.#base] === 0) low++;
+    this.#low = low;
+  }
+
+  /** Makes room up to `id`: slides the window to `#low`, moving ids left far behind to the map; grows if needed. */
+  #compact(id: number): void {
+    while (id - this.#low >= OutSet.#MAX_WINDOW && this.#low < this.#high) {
+      const share = this.#shares[this.#low - this.#base];
+      if (share !== 0) {
+        this.#far.set(this.#low, share);
+        this.#shares[this.#low - this.#base] = 0;
+        this.#count--;
+      }
+      this.#low++;
+      this.#advance();
+    }
+    const from = this.#low - this.#base, used = this.#high - this.#low;
+    const need = id - this.#low + 1;
+    const shares = need > this.#shares.length ? new Float64Array(Math.max(need, this.#shares.length * 2)) : this.#shares;
+    if (shares === this.#shares) {
+      shares.copyWithin(0, from, from + used);
+      shares.fill(0, used);
+    } else {
+      shares.set(this.#shares.subarray(from, from + used));
+    }
+    this.#shares = shares;
+    this.#base = this.#low;
+  }
+
+  /** Every id out, ascending. */
+  ids(): number[] {
+    const ids = [...this.#far.keys()];
+    for (let id = this.#low; id < this.#high; id++) if (this.#shares[id - this.#base] !== 0) ids.push(id);
+    return ids.sort((a, b) => a - b);
+  }
+
+  clear(): void {
+    this.#shares.fill(0);
+    this.#far.clear();
+    this.#count = 0;
+    this.#base = this.#low = this.#high;
+  }
+}
+
 /** Tasks of one pool from submit to outcome. */
 export class TaskLedger<T, R> {
   /** Outcomes in the order they were settled. */
@@ -39,8 +140,8 @@ export class TaskLedger<T, R> {
   readonly answered: number[];
   /** Highest id each worker answered: a worker that dies holds tasks after it (a hint for `heldBy`). */
   readonly #lastId: number[];
-  /** Ids sent and not answered, with their share of payload bytes. */
-  readonly #out = new Map<number, number>();
+  /** Ids sent and not answered, with their share of payload bytes (see {@link OutSet}). */
+  readonly #out = new OutSet();
   #outBytes = 0;
   #unsent: T[] = [];
   #head = 0;
@@ -116,7 +217,7 @@ export class TaskLedger<T, R> {
   sent(size: number): void {
     const taken = this.#taken;
     const share = size / taken.length;
-    for (let i = 0; i < taken.length; i++) this.#out.set(taken[i], share);
+    for (let i = 0; i < taken.length; i++) this.#out.add(taken[i], share);
     this.#outBytes += size;
     taken.length = 0;
   }
@@ -145,9 +246,8 @@ export class TaskLedger<T, R> {
 
   /** Takes `id` off the out list: whether it was out. */
   #back(id: number): boolean {
-    const size = this.#out.get(id);
-    if (size === undefined) return false;
-    this.#out.delete(id);
+    const size = this.#out.remove(id);
+    if (size === 0) return false;
     this.#outBytes -= size;
     return true;
   }
@@ -203,7 +303,7 @@ export class TaskLedger<T, R> {
    * (`lost`), tasks never sent are `unstarted`.
    */
   settleStranded(deadWorkers: readonly number[]): void {
-    for (const id of [...this.#out.keys()].sort((a, b) => a - b)) {
+    for (const id of this.#out.ids()) {
       const later = deadWorkers.filter((index) => this.#lastId[index] < id);
       this.#settle({ id, status: "lost", heldBy: later.length > 0 ? later : [...deadWorkers] }, this.lost);
     }
@@ -214,7 +314,7 @@ export class TaskLedger<T, R> {
 
   /** Everything not settled yet becomes `cancelled`; the outcome stream ends. */
   close(): void {
-    const ids = [...this.#out.keys(), ...this.#takeUnsent()].sort((a, b) => a - b);
+    const ids = [...this.#out.ids(), ...this.#takeUnsent()].sort((a, b) => a - b);
     this.#out.clear();
     this.#outBytes = 0;
     for (const id of ids) this.#settle({ id, status: "cancelled" }, this.cancelled);

@@ -92,9 +92,13 @@ class Bytes {
   }
   put(bytes: Uint8Array, length = bytes.length): void {
     const b = this.room(length);
-    if (length === bytes.length) b.set(bytes, this.n);
-    else b.set(bytes.subarray(0, length), this.n);
-    this.n += length;
+    const n = this.n;
+    if (length < 64) {
+      for (let i = 0; i < length; i++) b[n + i] = bytes[i];
+    } else {
+      b.set(length === bytes.length ? bytes : bytes.subarray(0, length), n);
+    }
+    this.n = n + length;
   }
   /** `i:<n>;` */
   index(n: number): void {
@@ -494,7 +498,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   #buildBatch(size: number): boolean {
     const ledger = this.#ledger;
     const ids = this.#ids, tasks = this.#tasks;
-    const maxBytes = Math.max(512, Math.min(this.#taskIo.msgmax - 64, Math.floor(this.#capacity / (2 * this.#live + 2))));
+    const maxBytes = Math.max(512, Math.min(this.#taskIo.msgmax - 64, Math.floor(this.#capacity / (this.#live + 1))));
     ids.n = 0;
     tasks.n = 0;
     let count = 0;
