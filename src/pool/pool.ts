@@ -152,6 +152,8 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   /** Scratch for the parts of a batch. */
   readonly #ids = new Bytes();
   readonly #tasks = new Bytes();
+  /** Batch messages sent and the tasks in them. */
+  readonly #batches = { messages: 0, tasks: 0 };
   /** Single tasks out (sent as type 1, not answered). */
   #singlesOut = 0;
   /** Most tasks per batch now, from the pace of results. */
@@ -359,6 +361,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       submitted: ledger.submitted, ...ledger.counts,
       lost: ledger.lost, unstarted: ledger.unstarted, cancelled: ledger.cancelled,
       workers: this.#children.map((child) => this.#report(child)),
+      batches: { ...this.#batches },
       aborted: this.#abortReason, elapsedMs: this.#elapsedMs,
     };
   }
@@ -551,6 +554,10 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       this.#stopsLeft--;
     } else {
       if (this.#messageType === POOL_MESSAGE_TYPE) this.#singlesOut++;
+      else {
+        this.#batches.messages++;
+        this.#batches.tasks += this.#ledger.taken.length;
+      }
       this.#ledger.sent(this.#message.n);
     }
     this.#message.n = 0;
