@@ -61,8 +61,8 @@ const SPIN_MS = 0.05;
 const MAX_WAIT_MS = 200;
 /** Most tasks in one batch message. */
 const MAX_BATCH = 256;
-/** A batch carries about this much work (us), judged from the pace of results: slow tasks travel alone. */
-const BATCH_WORK_US = 1000;
+/** A batch carries at most about this much work (us), judged from the pace of results: slow tasks travel alone. */
+const BATCH_WORK_US = 5000;
 /** Batch limit before the pace of results is known. */
 const FIRST_BATCH_LIMIT = 16;
 /** Single tasks kept out per worker that takes no batches, in a mixed pool. */
