@@ -36,6 +36,7 @@
  * ```
  * @module
  */
+import { availableParallelism } from "node:os";
 import { BusyError, TooBigError, UnserializeError } from "../errors.ts";
 import { ERRNO } from "../ffi/errno.ts";
 import { IPC_NOWAIT } from "../ffi/constants.ts";
@@ -55,8 +56,12 @@ export type { TaskOutcome } from "./ledger.ts";
 export type { PoolOptions, PoolReport, WorkerReport } from "./report.ts";
 
 const STOP_PAYLOAD = serialize(POOL_STOP);
-/** How long the main process keeps trying for results without waiting before it parks a waiter thread. */
+/**
+ * How long the main process keeps trying for results without waiting before it parks a waiter thread, while
+ * the workers leave it a core of its own (with more workers than cores, spinning takes CPU from them).
+ */
 const SPIN_MS = 0.05;
+const CORES = availableParallelism();
 /** Longest single wait: the loop then looks again. Only a safety net: waits end at once on abort. */
 const MAX_WAIT_MS = 200;
 /** Most tasks in one batch message. */
@@ -634,13 +639,13 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   }
 
   /**
-   * Takes the results already there; when there are none, tries again for a few tens of microseconds
-   * (yielding to the event loop) before parking a waiter thread, which costs more than a result's wait.
+   * Takes the results already there; when there are none, tries again (yielding to the event loop) once,
+   * or for ~50 us while a core is free for it, before parking a waiter thread, which costs more.
    */
   async #receive(): Promise<void> {
     if (this.#drain() > 0) return;
     const submitted = this.#ledger.submitted, finishing = this.#finishing;
-    const until = performance.now() + SPIN_MS;
+    const until = performance.now() + (this.#live < CORES ? SPIN_MS : 0);
     do {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.#halt.signal.aborted || this.#ledger.submitted !== submitted || this.#finishing !== finishing) return;
