@@ -7,6 +7,7 @@
 //   task queue, type 2: ['ids' => [int, ...], 'tasks' => [task, ...]]
 //   result queue, type 1: ['id' => int, 'worker' => int, 'result' => value * 2]
 //   result queue, type 2: ['worker' => int, 'ids' => [int, ...], 'results' => [value * 2, ...]]
+//   (both result kinds with 'us' => microseconds the tasks took: the pool sizes batches from it)
 // The pool passes the queue keys, this worker's number and its own pid in the environment. If the pool dies
 // without removing its queues (SIGKILL), this worker notices within a second (its parent pid changes) and exits.
 $taskKey = (int)getenv('SYSV_POOL_TASK_KEY');
@@ -55,16 +56,20 @@ for (;;) {
         }
         exit(1); // the queue was removed: the pool was aborted
     }
+    $started = hrtime(true);
     if ($type === 2) {
         $answers = [];
         foreach ($message['tasks'] as $task) {
             $answers[] = run_task($task);
         }
-        $ok = msg_send($results, 2, ['worker' => $worker, 'ids' => $message['ids'], 'results' => $answers]);
+        $us = (hrtime(true) - $started) / 1000;
+        $ok = msg_send($results, 2, ['worker' => $worker, 'ids' => $message['ids'], 'results' => $answers, 'us' => $us]);
     } elseif ($message === 'STOP') {
         exit(0);
     } else {
-        $ok = msg_send($results, 1, ['id' => $message['id'], 'worker' => $worker, 'result' => run_task($message['task'])]);
+        $result = run_task($message['task']);
+        $us = (hrtime(true) - $started) / 1000;
+        $ok = msg_send($results, 1, ['id' => $message['id'], 'worker' => $worker, 'result' => $result, 'us' => $us]);
     }
     if (!$ok) {
         exit(1);

@@ -11,8 +11,8 @@
  * - Results come back as messages, never through a shared array: nothing is read-modified-written.
  * - Batches (see `protocol.ts`, docs/pool.md): while tasks wait and a worker has said it takes batches,
  *   several tasks travel in one message and their results come back in one; a lone task travels alone.
- *   Batches stay small enough to spread over the workers and to take about a millisecond of work each
- *   (measured from the results' pace), so slow tasks go one per message.
+ *   Batches stay small enough to spread over the workers and to carry a few milliseconds of work each
+ *   (from the handler times workers report), so slow tasks go one per message.
  * - The main process fills the task queue without waiting, takes every result already there with
  *   non-waiting receives into one reused buffer, and only when none is left (after a short spin) waits
  *   with the awaitable `receive` (a waiter thread), so its event loop runs on.
@@ -66,9 +66,9 @@ const CORES = availableParallelism();
 const MAX_WAIT_MS = 200;
 /** Most tasks in one batch message. */
 const MAX_BATCH = 256;
-/** A batch carries at most about this much work (us), judged from the pace of results: slow tasks travel alone. */
+/** A batch carries at most about this much work (us), judged from the handler times workers report: slow tasks travel alone. */
 const BATCH_WORK_US = 5000;
-/** Batch limit before the pace of results is known. */
+/** Batch limit before any worker has reported its handler time. */
 const FIRST_BATCH_LIMIT = 16;
 /** Single tasks kept out per worker that takes no batches, in a mixed pool. */
 const SINGLES_PER_PLAIN_WORKER = 2;
@@ -161,10 +161,10 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   readonly #batches = { messages: 0, tasks: 0 };
   /** Single tasks out (sent as type 1, not answered). */
   #singlesOut = 0;
-  /** Most tasks per batch now, from the pace of results. */
+  /** Most tasks per batch now, from the handler times workers report. */
   #batchLimit = FIRST_BATCH_LIMIT;
-  #paceStart = -1;
-  #paceCount = 0;
+  /** Smoothed handler time per task (us) the workers reported; -1 before the first report. */
+  #perTaskUs = -1;
   /** Bytes the task queue holds (msg_qbytes). */
   readonly #capacity: number;
   #fatal: unknown;
@@ -600,15 +600,17 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       return;
     }
     if (type === POOL_MESSAGE_TYPE) {
-      if (ledger.accept(value)) this.#singlesOut--;
-      this.#pace(1);
+      if (ledger.accept(value)) {
+        this.#singlesOut--;
+        this.#noteWork((value as { us?: unknown }).us, 1);
+      }
     } else if (type === POOL_BATCH_TYPE && isResultBatch(value)) {
       const { worker, ids, results, errors } = value;
       for (let i = 0; i < ids.length; i++) {
         const error = errors === undefined ? undefined : errors[i];
         ledger.settle(ids[i], worker, results[i], typeof error === "string" ? error : undefined);
       }
-      this.#pace(ids.length);
+      this.#noteWork((value as { us?: unknown }).us, ids.length);
     } else if (type === POOL_HELLO_TYPE && value !== null && typeof value === "object") {
       const worker = (value as { worker?: unknown }).worker;
       if (typeof worker === "number" && this.#children[worker] !== undefined && !this.#batchAware[worker] &&
@@ -621,21 +623,15 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
   }
 
-  /** Counts results to judge the work per task, which sets the batch limit. */
-  #pace(results: number): void {
-    const now = performance.now();
-    if (this.#paceStart < 0) {
-      this.#paceStart = now;
-      this.#paceCount = 0;
-      return;
-    }
-    this.#paceCount += results;
-    const elapsed = now - this.#paceStart;
-    if (elapsed < 5 || this.#paceCount < 32) return;
-    const perTaskUs = (elapsed * 1000 * this.#live) / this.#paceCount;
-    this.#batchLimit = Math.max(1, Math.min(MAX_BATCH, Math.floor(BATCH_WORK_US / perTaskUs)));
-    this.#paceStart = now;
-    this.#paceCount = 0;
+  /**
+   * A worker said how long its handler took (`us` over `tasks` tasks): the batch limit follows, so that a
+   * batch carries about {@link BATCH_WORK_US} of work (a smoothed estimate; one slow task counts at once).
+   */
+  #noteWork(us: unknown, tasks: number): void {
+    if (typeof us !== "number" || !(us >= 0) || tasks <= 0) return;
+    const perTask = us / tasks;
+    this.#perTaskUs = this.#perTaskUs < 0 || perTask > this.#perTaskUs ? perTask : 0.8 * this.#perTaskUs + 0.2 * perTask;
+    this.#batchLimit = Math.max(1, Math.min(MAX_BATCH, Math.floor(BATCH_WORK_US / Math.max(this.#perTaskUs, 0.01))));
   }
 
   /**
@@ -656,7 +652,6 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       this.#waitSignal = AbortSignal.any([this.#halt.signal, this.#nudge.signal]);
     }
     this.#parked = "receive";
-    this.#paceStart = -1; // a wait is not work
     try {
       const { type, bytes } = await this.#queues.results.receiveBytes({ type: -POOL_HELLO_TYPE, signal: this.#waitSignal, timeout: MAX_WAIT_MS });
       this.#take(type as number, bytes, 0, bytes.length);
@@ -693,7 +688,6 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   async #idle(): Promise<void> {
     if (this.#halt.signal.aborted || this.#ledger.hasUnsent || (this.#finishing && !this.#stopsSent) || this.#stopsLeft > 0) return;
     this.#parked = "idle";
-    this.#paceStart = -1;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await new Promise<void>((resolve) => {
       this.#wakeIdle = resolve;

@@ -12,6 +12,10 @@
  * | results | 2 | `['worker' => int, 'ids' => [int, ...], 'results' => [mixed, ...]]` (+ `'errors' => [i => string]`) | the results of one batch, in its order; a failed task has `errors[i]` (and `results[i]` null) |
  * | results | 3 | `['worker' => int, 'batches' => true]` | hello: this worker takes batches (type 2) too |
  *
+ * A result message of type 1 or 2 may also carry `'us' => float`: the microseconds its handler(s) took.
+ * The pool sizes batches from it (a few milliseconds of work each, so slow tasks travel alone); a worker
+ * that leaves it out gets batches of at most 16 tasks.
+ *
  * A worker that never says hello (the 5-line loop below) receives type 1 only and gets single tasks:
  * batches go only to the task queue's type 2, which it never asks for. A worker that said hello asks
  * for type 2 first without waiting, then waits for types 1-2 (`msgtyp` -2), and answers a batch with one
@@ -70,8 +74,8 @@ export interface TaskBatchMessage<T = unknown> {
 
 /** A result as it travels on the result queue: `result`, or `error` when the task threw. */
 export type ResultMessage<R = unknown> =
-  | { id: number; worker: number; result: R; error?: undefined }
-  | { id: number; worker: number; error: string; result?: undefined };
+  | { id: number; worker: number; result: R; error?: undefined; us?: number }
+  | { id: number; worker: number; error: string; result?: undefined; us?: number };
 
 /** The results of one batch (type {@link POOL_BATCH_TYPE} on the result queue). */
 export interface ResultBatchMessage<R = unknown> {
@@ -80,6 +84,8 @@ export interface ResultBatchMessage<R = unknown> {
   results: (R | null)[];
   /** Index in the batch => error text, for the tasks that failed. */
   errors?: Record<number, string>;
+  /** Microseconds the handlers took, for the whole batch (optional). */
+  us?: number;
 }
 
 /** Whether a received value is a well-formed {@link ResultMessage} (anything else is counted as garbage). */

@@ -143,6 +143,7 @@ export async function serveTasks<T = unknown, R = unknown>(
         const answers: (R | null)[] = new Array(ids.length);
         let errors: Record<number, string> | undefined;
         const context: TaskContext = { id: 0, worker };
+        const started = performance.now();
         for (let i = 0; i < ids.length; i++) {
           context.id = ids[i];
           try {
@@ -153,7 +154,8 @@ export async function serveTasks<T = unknown, R = unknown>(
             (errors ??= {})[i] = errorText(error);
           }
         }
-        const reply: ResultBatchMessage<R> = errors === undefined ? { worker, ids, results: answers } : { worker, ids, results: answers, errors };
+        const us = (performance.now() - started) * 1000;
+        const reply: ResultBatchMessage<R> = errors === undefined ? { worker, ids, results: answers, us } : { worker, ids, results: answers, errors, us };
         if (!sendResult(resultIo, POOL_BATCH_TYPE, reply, true)) {
           // Too big for one message: one message per result.
           for (let i = 0; i < ids.length; i++) {
@@ -170,12 +172,14 @@ export async function serveTasks<T = unknown, R = unknown>(
       if (value === POOL_STOP) return { handled, reason: "stop" };
       if (!isTaskMessage(value)) throw new TypeError(`not a pool task: ${JSON.stringify(value)}`);
       let reply: ResultMessage<R>;
+      const started = performance.now();
       try {
         const result = handle(value.task as T, { id: value.id, worker });
         reply = { id: value.id, worker, result: result instanceof Promise ? await result : result };
       } catch (error) {
         reply = { id: value.id, worker, error: errorText(error) };
       }
+      reply.us = (performance.now() - started) * 1000;
       sendResult(resultIo, POOL_MESSAGE_TYPE, reply, false);
       handled++;
     }
