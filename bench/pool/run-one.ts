@@ -7,6 +7,7 @@
  * @example
  * ```sh
  * bun bench/pool/run-one.ts 100000 4 0        # tasks, Bun workers, plain-loop PHP workers
+ * bun bench/pool/run-one.ts 1000000 4 0 20000 # at most 20,000 tasks submitted and unsettled at a time
  * bun bench/pool/run-one.ts latency 1          # p50/p99 of one task to an idle pool (1 Bun worker)
  * ```
  */
@@ -27,18 +28,27 @@ function specs(bun: number, php: number): WorkerSpec[] {
 
 const rssMb = () => process.memoryUsage.rss() / 2 ** 20;
 
-async function throughput(tasks: number, bun: number, php: number): Promise<void> {
+/**
+ * `window` 0: every task submitted at once; otherwise at most `window` tasks submitted and unsettled (a
+ * stream of work, so the main process's memory shows the pool's own, not a backlog of task objects).
+ */
+async function throughput(tasks: number, bun: number, php: number, window: number): Promise<void> {
   const pool = WorkerPool.start<Task, number>({ workers: specs(bun, php), stdout: "ignore" });
   const t0 = performance.now();
-  let got = 0, wrong = 0, at1000 = 0, rssAt100k = 0;
+  let got = 0, wrong = 0, at1000 = 0, rssAt100k = 0, submitted = 0;
   let report;
   try {
-    for (let i = 0; i < tasks; i++) pool.submit({ value: i, duration: 0 });
-    pool.finish();
+    const first = window > 0 ? Math.min(window, tasks) : tasks;
+    for (; submitted < first; submitted++) pool.submit({ value: submitted, duration: 0 });
+    if (submitted === tasks) pool.finish();
     for await (const outcome of pool.results()) {
       if (outcome.status !== "done" || outcome.result !== outcome.id * 2) wrong++;
       if (++got === 1000) at1000 = performance.now();
       else if (got === 100_000) rssAt100k = rssMb();
+      if (submitted < tasks) {
+        pool.submit({ value: submitted, duration: 0 });
+        if (++submitted === tasks) pool.finish();
+      }
     }
   } finally {
     report = await pool.close();
@@ -75,4 +85,4 @@ async function latency(bun: number): Promise<void> {
 }
 
 if (process.argv[2] === "latency") await latency(Number(process.argv[3] ?? 1));
-else await throughput(Number(process.argv[2] ?? 100_000), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 0));
+else await throughput(Number(process.argv[2] ?? 100_000), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 0), Number(process.argv[5] ?? 0));
