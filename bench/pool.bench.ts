@@ -27,13 +27,19 @@ interface Config {
   label: string;
   bun: number;
   php: number;
+  /** Environment of the main process (the workers get `BUN_JSC_useFTLJIT=0` from the pool anyway). */
+  mainEnv?: Record<string, string>;
 }
+
+const MAIN_FTL_OFF = { BUN_JSC_useFTLJIT: "0" };
 
 const CONFIGS: Config[] = [
   { label: "1 worker", bun: 1, php: 0 },
   { label: "2 workers", bun: 2, php: 0 },
   { label: "4 workers", bun: 4, php: 0 },
   { label: "mixed: 2 Bun + 2 PHP (plain loop)", bun: 2, php: 2 },
+  { label: "1 worker, main run with BUN_JSC_useFTLJIT=0", bun: 1, php: 0, mainEnv: MAIN_FTL_OFF },
+  { label: "4 workers, main run with BUN_JSC_useFTLJIT=0", bun: 4, php: 0, mainEnv: MAIN_FTL_OFF },
 ];
 
 interface Run {
@@ -48,8 +54,10 @@ interface Run {
 }
 
 /** Runs `command` under /usr/bin/time: its stdout and the user+sys seconds of it and its reaped children. */
-function timed(command: string[]): { stdout: string; cpuSeconds: number } {
-  const r = Bun.spawnSync(["/usr/bin/time", "-f", "TIME %U %S", ...command], { stdout: "pipe", stderr: "pipe", timeout: 300_000 });
+function timed(command: string[], env: Record<string, string> = {}): { stdout: string; cpuSeconds: number } {
+  const r = Bun.spawnSync(["/usr/bin/time", "-f", "TIME %U %S", ...command], {
+    stdout: "pipe", stderr: "pipe", timeout: 300_000, env: { ...process.env, ...env },
+  });
   const stderr = r.stderr.toString();
   const match = /TIME ([\d.]+) ([\d.]+)/.exec(stderr);
   if (r.exitCode !== 0 || !match) throw new Error(`${command.join(" ")} failed (${r.exitCode}): ${r.stdout}${stderr}`);
@@ -57,7 +65,7 @@ function timed(command: string[]): { stdout: string; cpuSeconds: number } {
 }
 
 function ours(config: Config, tasks = TASKS, window = 0): Run {
-  const { stdout, cpuSeconds } = timed([process.execPath, RUN_ONE, String(tasks), String(config.bun), String(config.php), String(window)]);
+  const { stdout, cpuSeconds } = timed([process.execPath, RUN_ONE, String(tasks), String(config.bun), String(config.php), String(window)], config.mainEnv);
   const run = JSON.parse(stdout.trim().split("\n").at(-1)!) as Run;
   return { ...run, cpuUsPerTask: (cpuSeconds * 1e6) / tasks };
 }
@@ -109,6 +117,7 @@ writeSection("pool", "Worker pool", [
   "process (`/usr/bin/time` of the run). The machine has 2 cores shared with other jobs: compare the ratios within this run.",
   `PHP pool: \`${ANCHOR === SHARED_ANCHOR ? "shared/anchors/php-pool.php" : "bench/pool/php-pool.php"}\` (pcntl_fork workers, one message per task).`,
   "Ours: `WorkerPool` + `serveTasks` (batches while tasks wait, see docs/pool.md); mixed: the PHP workers run the plain loop (single tasks).",
+  "The last two rows run our main process (the user's program) with JavaScriptCore's FTL tier off, as the pool's workers run by default.",
   "",
   "| configuration | ours (tasks/s) | PHP pool (tasks/s) | ours/PHP | CPU per task, ours / PHP | peak RSS, main | warm-up: first 1,000 / rest (tasks/s) | tasks per batch message |",
   "|---|---|---|---|---|---|---|---|",
