@@ -23,17 +23,22 @@ if (!msg_queue_exists($taskKey) || !msg_queue_exists($resultKey)) {
 $tasks = msg_get_queue($taskKey);
 $results = msg_get_queue($resultKey);
 
-// Orphan check: once a second (SIGALRM interrupts the blocking msg_receive with EINTR), exit if the pool died.
+// Orphan check: once a second (SIGALRM interrupts the blocking msg_receive with EINTR), exit if the pool died
+// (its parent is no longer the pool and the pool's pid is gone; a wrapper process in between is fine).
+function pool_gone(int $parent): bool
+{
+    return posix_getppid() !== $parent && !posix_kill($parent, 0) && posix_get_last_error() === 3; // ESRCH
+}
 if ($parent > 0) {
     pcntl_async_signals(true);
     pcntl_signal(SIGALRM, function () use ($parent) {
-        if (posix_getppid() !== $parent) {
+        if (pool_gone($parent)) {
             exit(1);
         }
         pcntl_alarm(1);
     });
     pcntl_alarm(1);
-    if (posix_getppid() !== $parent) {
+    if (pool_gone($parent)) {
         exit(1);
     }
 }

@@ -326,6 +326,13 @@ describe("WorkerPool batches", () => {
     expect(report.duplicates).toBe(0);
   });
 
+  test("a worker started through a wrapper process (its parent is not the pool) serves, not mistaken for an orphan", async () => {
+    const wrapped = ["/usr/bin/time", "-o", "/dev/null", ...FIXTURE_WORKER]; // time forks: the worker's parent is time
+    const { outcomes, report } = await runPool(doubles(50), 1, wrapped);
+    expect(outcomes.every((o) => o.status === "done" && o.result === o.id * 2)).toBe(true);
+    expect(report.workers[0]).toMatchObject({ died: false, answered: 50 });
+  });
+
   test("one task to an idle pool travels alone (no batch), and comes back", async () => {
     const file = keyFile();
     const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });

@@ -15,8 +15,7 @@ const TASKS = Number(process.argv[2] ?? 100_000);
 const BUN = Number(process.argv[3] ?? 1);
 const PHP = Number(process.argv[4] ?? 0);
 const EXAMPLES = join(import.meta.dir, "..", "..", "examples");
-// `env -u`: the worker's parent is `time`, not the pool, so it must not follow the pool's pid (see serveTasks).
-const timed = (command: string[]) => ["/usr/bin/time", "-f", "worker %C: user %U sys %S", "env", "-u", "SYSV_POOL_PARENT", ...command];
+const timed = (command: string[]) => ["/usr/bin/time", "-f", "worker %C: user %U sys %S", ...command];
 const workers: WorkerSpec[] = [];
 if (BUN > 0) workers.push({ command: timed([process.execPath, join(EXAMPLES, "worker-pool.worker.ts")]), count: BUN });
 if (PHP > 0) workers.push({ command: timed(["php", join(EXAMPLES, "worker-pool.php-worker.php")]), count: PHP });

@@ -19,7 +19,7 @@
 import { RemovedError } from "../errors.ts";
 import { ERRNO } from "../ffi/errno.ts";
 import { IPC_NOWAIT } from "../ffi/constants.ts";
-import { libc } from "../ffi/libc.ts";
+import { lastErrno, libc } from "../ffi/libc.ts";
 import { receiveError, sendError } from "../msg/errors.ts";
 import { QueueIo } from "../msg/io.ts";
 import { MessageQueue } from "../msg/queue.ts";
@@ -68,14 +68,16 @@ function envInt(name: string): number {
 }
 
 /**
- * Ends this process with the pool's: SIGTERM from the kernel when the parent dies, and an exit now if it
- * already has (the parent is no longer the pid the pool wrote in `SYSV_POOL_PARENT`).
+ * Ends this process with the pool's: SIGTERM from the kernel when its parent dies, and an exit now if the
+ * pool (pid `SYSV_POOL_PARENT`) is already gone. A worker started through a wrapper (`time`, `sh -c` that
+ * forks) has the wrapper as parent: it keeps running while the pool lives.
  */
 function followParent(): void {
   const text = process.env[POOL_ENV.parent];
   if (!text) return; // not started by a pool (or by an older one): nothing to follow
+  const pool = Number(text);
   libc.prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-  if (libc.getppid() !== Number(text)) process.exit(1);
+  if (libc.getppid() !== pool && libc.kill(pool, 0) !== 0 && lastErrno() === ERRNO.ESRCH) process.exit(1);
 }
 
 /** The next task-queue message into `io.buffer`: a batch if one waits, else anything; retried on EINTR. */
