@@ -519,14 +519,11 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
         ledger.unsendable(error);
         continue;
       }
-      const entry = 12 + value.length, idEntry = 26;
-      if (ids.n + tasks.n + entry + idEntry + 48 > maxBytes && count > 0) {
-        ledger.untake(task); // the next message starts with it
-        break;
-      }
-      if (ids.n + tasks.n + entry + idEntry + 48 > this.#taskIo.msgmax) {
-        ledger.unsendable(sendError(this.#taskIo, ERRNO.EINVAL, entry + 48));
-        continue;
+      // Room for `i:<n>;<task>`, `i:<n>;i:<id>;` and the frame.
+      if (ids.n + tasks.n + value.length + 86 > maxBytes) {
+        ledger.untake(task); // the next message starts with it ...
+        if (count > 0) break;
+        return this.#buildSingle(); // ... or, too big for a batch, it goes alone (or fails alone above msgmax)
       }
       ids.index(count);
       ids.index(ledger.takenId);
