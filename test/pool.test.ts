@@ -326,6 +326,34 @@ describe("WorkerPool batches", () => {
     expect(report.duplicates).toBe(0);
   });
 
+  test("while batches flow, a task too big for a batch travels alone, and one above msgmax fails alone", async () => {
+    const file = keyFile();
+    const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });
+    const outcomes: TaskOutcome<number>[] = [];
+    let report: PoolReport;
+    try {
+      const iterator = pool.results()[Symbol.asyncIterator]();
+      for (let i = 0; i < 500; i++) pool.submit({ op: "double", value: i });
+      for (let i = 0; i < 500; i++) outcomes.push((await iterator.next()).value!);
+      expect(pool.batchWorkers).toBeGreaterThan(0);
+      for (let i = 500; i < 3000; i++) {
+        const pad = i === 1700 ? 9000 : i % 400 === 0 ? 7000 : 0; // 7000: more than a batch may hold, under msgmax
+        pool.submit({ op: "double", value: i, ...(pad > 0 ? { pad: "x".repeat(pad) } : {}) } as FixtureTask);
+      }
+      pool.finish();
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) outcomes.push(r.value);
+    } finally {
+      report = await pool.close({ timeoutMs: 15_000 });
+    }
+    outcomes.sort((a, b) => a.id - b.id);
+    expect(outcomes.map((o) => o.id)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(outcomes[1700]).toMatchObject({ status: "failed", worker: -1 });
+    expect((outcomes[1700] as { error: string }).error).toStartWith("TooBigError");
+    for (const o of outcomes) if (o.id !== 1700) expect(o).toMatchObject({ status: "done", result: o.id * 2 });
+    expect(report.batches.messages).toBeGreaterThan(0);
+    expect(liveObjects(file)).toEqual([]);
+  });
+
   test("a worker started through a wrapper process (its parent is not the pool) serves, not mistaken for an orphan", async () => {
     const wrapped = ["/usr/bin/time", "-o", "/dev/null", ...FIXTURE_WORKER]; // time forks: the worker's parent is time
     const { outcomes, report } = await runPool(doubles(50), 1, wrapped);
