@@ -326,6 +326,41 @@ describe("WorkerPool batches", () => {
     expect(report.duplicates).toBe(0);
   });
 
+  test("the last batch-aware worker killed: queued batches go back as single tasks to the plain PHP loop, none lost twice", async () => {
+    const file = keyFile();
+    const total = 20_000;
+    const pool = WorkerPool.start<FixtureTask & { duration: number }, number>({
+      workers: [{ command: FIXTURE_WORKER }, { command: PHP_PLAIN_WORKER }], // the plain loop reads value and duration
+      keyFile: file,
+    });
+    const seen = new Uint8Array(total);
+    const outcomes: TaskOutcome<number>[] = [];
+    let report: PoolReport;
+    try {
+      for (let i = 0; i < total; i++) pool.submit({ op: "double", value: i, duration: 0 });
+      pool.finish();
+      for await (const outcome of pool.results()) {
+        outcomes.push(outcome);
+        seen[outcome.id]++;
+        if (outcomes.length === 2000) pool.workers[0].kill("SIGKILL");
+      }
+    } finally {
+      report = await pool.close({ timeoutMs: 20_000 });
+    }
+    expect(seen.every((n) => n === 1)).toBe(true);
+    expect(report.workers[0]).toMatchObject({ died: true, exit: { code: null, signal: "SIGKILL" } });
+    expect(report.batches.messages).toBeGreaterThan(0);
+    for (const o of outcomes) {
+      if (o.status === "lost") expect(o.heldBy).toEqual([0]); // only what the killed worker held
+      else expect(o).toMatchObject({ status: "done", result: o.id * 2 });
+    }
+    expect(report.done + report.lost.length).toBe(total);
+    expect(report.unstarted).toEqual([]);
+    expect(report.duplicates).toBe(0);
+    expect(report.workers[1].answered).toBeGreaterThan(total / 2); // the plain loop finished the rest
+    expect(liveObjects(file)).toEqual([]);
+  });
+
   test("while batches flow, a task too big for a batch travels alone, and one above msgmax fails alone", async () => {
     const file = keyFile();
     const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });
