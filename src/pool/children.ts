@@ -18,6 +18,11 @@ import { POOL_ENV } from "./protocol.ts";
  * FTL's compile time cost more CPU than it saved: measured (docs/pool.md) 1.1M -> 1.8M tasks/s with one worker
  * over 1,000,000 tasks, and about 2x at 100,000 tasks with 4 workers. A worker whose handler is heavy numeric
  * code can turn it back on: `env: { BUN_JSC_useFTLJIT: "1" }`. Other runtimes ignore it.
+ *
+ * @example
+ * ```ts
+ * WorkerPool.start({ workers: [{ command: ["bun", "math-worker.ts"], env: { BUN_JSC_useFTLJIT: "1" } }] });
+ * ```
  */
 export const WORKER_ENV_DEFAULTS: Readonly<Record<string, string>> = { BUN_JSC_useFTLJIT: "0" };
 
