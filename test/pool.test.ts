@@ -361,6 +361,30 @@ describe("WorkerPool batches", () => {
     expect(liveObjects(file)).toEqual([]);
   });
 
+  test("abort() while batches flow: every id gets one outcome (done or cancelled), queues removed, workers stopped", async () => {
+    const file = keyFile();
+    const total = 50_000;
+    const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });
+    const seen = new Uint8Array(total);
+    let count = 0;
+    for (let i = 0; i < total; i++) pool.submit({ op: "double", value: i });
+    pool.finish();
+    for await (const outcome of pool.results()) {
+      seen[outcome.id]++;
+      if (outcome.status === "done") expect(outcome.result).toBe(outcome.id * 2);
+      else expect(outcome.status).toBe("cancelled");
+      if (++count === 5000) pool.abort("test");
+    }
+    const report = await pool.close({ timeoutMs: 10_000 });
+    expect(seen.every((n) => n === 1)).toBe(true);
+    expect(report.done + report.cancelled.length).toBe(total);
+    expect(report.cancelled.length).toBeGreaterThan(0);
+    expect(report.batches.messages).toBeGreaterThan(0);
+    expect(report.duplicates).toBe(0);
+    expect(report.workers.every((w) => w.exit !== undefined && !w.died)).toBe(true);
+    expect(liveObjects(file)).toEqual([]);
+  });
+
   test("while batches flow, a task too big for a batch travels alone, and one above msgmax fails alone", async () => {
     const file = keyFile();
     const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });
