@@ -6,10 +6,12 @@
  * Usage:
  *   bun run examples/worker-pool.ts [--tasks 100000] [--workers 4] [--php 0] [--duration-ms 0]
  *
- * - `--workers N`: Bun workers; `--php N`: PHP workers as well (needs `php` 8.2 with sysvmsg).
+ * - `--workers N`: Bun workers; `--php N`: PHP workers in addition (needs `php` 8.2 with sysvmsg), so
+ *   `--workers 2 --php 1` starts 3 workers: 2 Bun + 1 PHP (said at start and in the summary).
  * - `--duration-ms N`: each task sleeps N ms in its worker (a6's tasks slept 100-500 ms).
  * - SYSV_KEY_FILE: the file whose `ftok` keys (`"t"`, `"r"`) name the two queues; by default a temp file
- *   of the pool's own. The queues are removed at the end, also after Ctrl-C / SIGTERM.
+ *   of the pool's own. The queues are removed and the workers stopped at the end, also after Ctrl-C (SIGINT),
+ *   SIGTERM or SIGHUP (terminal closed); workers whose pool dies without that (SIGKILL) exit by themselves.
  *
  * Prints a summary and exits 0 if every task's result arrived exactly once with the right value.
  *
@@ -26,8 +28,9 @@ import type { PoolTask } from "./worker-pool.worker.ts";
 
 const USAGE = `usage: bun run examples/worker-pool.ts [--tasks 100000] [--workers 4] [--php 0] [--duration-ms 0]
   --tasks N        tasks to run
-  --workers N      Bun worker processes
-  --php N          PHP worker processes in the same pool (needs php 8.2 with sysvmsg)
+  --workers N      Bun worker processes (default 4)
+  --php N          PHP worker processes started in addition to the Bun ones (needs php 8.2 with sysvmsg):
+                   --workers 2 --php 1 starts 3 workers, 2 Bun + 1 PHP; --workers 0 --php 2 only PHP
   --duration-ms N  each task sleeps N ms in its worker
   SYSV_KEY_FILE    file whose ftok keys ("t", "r") name the two queues (default: a temp file)`;
 
@@ -89,6 +92,8 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.once("SIGINT", onSignal);
 process.once("SIGTERM", onSignal);
+process.once("SIGHUP", onSignal);
+console.log(`starting ${bunWorkers + phpWorkers} workers: ${bunWorkers} bun + ${phpWorkers} php`);
 
 const outcomes = new Uint8Array(taskCount); // outcomes seen per id (the pool promises exactly one)
 const results = new Uint8Array(taskCount); // results seen per id
@@ -114,6 +119,7 @@ try {
   report = await pool.close(); // waits for every worker's exit and removes both queues, whatever happened
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
+  process.off("SIGHUP", onSignal);
 }
 
 const once = results.reduce((n, times) => n + (times === 1 ? 1 : 0), 0);
@@ -136,6 +142,6 @@ for (const problem of problems) console.log(`  ${problem}`);
 console.log(`queues removed: yes (task key 0x${(pool.keys.tasks >>> 0).toString(16)}, result key 0x${(pool.keys.results >>> 0).toString(16)})`);
 if (interrupted) {
   console.log(`stopped by ${interrupted}`);
-  process.exit(interrupted === "SIGINT" ? 130 : 143);
+  process.exit(interrupted === "SIGINT" ? 130 : interrupted === "SIGHUP" ? 129 : 143);
 }
 process.exit(exactlyOnce ? 0 : 1);

@@ -5,6 +5,7 @@
  * blocks: the pool waits with the awaitable receive, and close() kills workers after a deadline.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ftok, MessageQueue, WorkerPool, type PoolReport, type TaskOutcome } from "../src/index.ts";
 import { cleanupKeyFile, EXAMPLES, liveObjects, runExample } from "./fixtures/examples/run.ts";
@@ -61,6 +62,76 @@ describe("examples/worker-pool.ts", () => {
     expect(stdout).toMatch(/results received: \d+ done, 0 failed, 0 lost, 0 unstarted, \d+ cancelled/);
     expect(stdout).toContain("per worker:"); // printed after close(): every worker had exited
     expect(liveObjects(file)).toEqual([]);
+  });
+});
+
+/** Pids of the live processes whose parent is `pid` (from /proc). */
+function childPids(pid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // state, ppid, ...
+      if (Number(fields[1]) === pid && fields[0] !== "Z") pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the example pool with many slow-ish tasks; resolves once it runs (both queues exist), with its workers' pids. */
+async function startExample(file: string) {
+  const proc = Bun.spawn(
+    [process.execPath, join(EXAMPLES, "worker-pool.ts"), "--tasks", "200000", "--workers", "2", "--php", "1", "--duration-ms", "1"],
+    { env: { ...process.env, SYSV_KEY_FILE: file }, stdout: "pipe", stderr: "pipe", timeout: 30_000, killSignal: "SIGKILL" },
+  );
+  for (let i = 0; i < 500 && liveObjects(file).length < 2; i++) await Bun.sleep(10);
+  let workers: number[] = [];
+  for (let i = 0; i < 300 && workers.length < 3; i++) {
+    await Bun.sleep(10);
+    workers = childPids(proc.pid);
+  }
+  expect(workers).toHaveLength(3);
+  await Bun.sleep(200); // tasks are flowing
+  return { proc, workers };
+}
+
+async function allExited(pids: number[], ms: number): Promise<number[]> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline && pids.some(alive)) await Bun.sleep(20);
+  return pids.filter(alive);
+}
+
+describe("worker-pool.ts cleanup", () => {
+  test("SIGHUP mid-run (terminal closed): no queue of its keys left, no worker alive, exits 129", async () => {
+    const file = keyFile();
+    const { proc, workers } = await startExample(file);
+    proc.kill("SIGHUP");
+    const [stdout, exitCode] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    expect(exitCode).toBe(129);
+    expect(stdout).toContain("stopped by SIGHUP\n");
+    expect(liveObjects(file)).toEqual([]);
+    expect(await allExited(workers, 3000)).toEqual([]);
+  });
+
+  test("the pool killed with SIGKILL: its Bun and PHP workers notice and exit by themselves", async () => {
+    const file = keyFile();
+    const { proc, workers } = await startExample(file);
+    proc.kill("SIGKILL");
+    await proc.exited;
+    expect(await allExited(workers, 5000)).toEqual([]); // Bun: PR_SET_PDEATHSIG; PHP: its parent pid changed
+    // The queues stay (nobody was left to remove them): afterEach removes them.
   });
 });
 
@@ -203,3 +274,169 @@ describe("WorkerPool", () => {
   });
 });
 
+describe("WorkerPool batches", () => {
+  const BUN_WORKER = [process.execPath, join(EXAMPLES, "worker-pool.worker.ts")];
+  const PHP_BATCH_WORKER = ["php", join(EXAMPLES, "worker-pool.php-worker.php")];
+  const PHP_PLAIN_WORKER = ["php", join(EXAMPLES, "worker-pool.php-plain-worker.php")];
+
+  test("mixed pool: batch-aware Bun and PHP workers and a plain-loop PHP worker; every result once, 0 lost", async () => {
+    const file = keyFile();
+    const tasks = 20_000;
+    const pool = WorkerPool.start<{ value: number; duration: number }, number>({
+      workers: [{ command: BUN_WORKER, count: 2 }, { command: PHP_BATCH_WORKER }, { command: PHP_PLAIN_WORKER }],
+      keyFile: file,
+    });
+    const seen = new Uint8Array(tasks);
+    let wrong = 0;
+    let report: PoolReport;
+    try {
+      for (let i = 0; i < tasks; i++) pool.submit({ value: i, duration: 0 });
+      pool.finish();
+      for await (const outcome of pool.results()) {
+        seen[outcome.id]++;
+        if (outcome.status !== "done" || outcome.result !== outcome.id * 2) wrong++;
+      }
+    } finally {
+      report = await pool.close({ timeoutMs: 20_000 });
+    }
+    expect(liveObjects(file)).toEqual([]);
+    expect(wrong).toBe(0);
+    expect(seen.every((n) => n === 1)).toBe(true);
+    expect(report).toMatchObject({ done: tasks, failed: 0, lost: [], unstarted: [], duplicates: 0, garbage: 0 });
+    expect(report.batches.messages).toBeGreaterThan(0); // batches travelled ...
+    expect(report.batches.tasks).toBeGreaterThan(report.batches.messages);
+    expect(report.workers[3].answered).toBeGreaterThan(0); // ... and the plain loop was fed single tasks
+    expect(report.workers.every((w) => !w.died && w.exit?.code === 0)).toBe(true);
+    expect(report.workers.reduce((n, w) => n + w.answered, 0)).toBe(tasks);
+  });
+
+  test("a worker that dies mid-batch: its unanswered tasks are lost and held by it, every other task done once", async () => {
+    const tasks = doubles(6000);
+    tasks[5000] = { op: "exit", code: 3 };
+    const { outcomes, report } = await runPool(tasks, 2);
+    const dead = report.workers.filter((w) => w.died);
+    expect(dead).toHaveLength(1);
+    expect(report.batches.messages).toBeGreaterThan(0);
+    expect(report.lost).toContain(5000);
+    for (const o of outcomes) {
+      if (o.status === "lost") expect(o.heldBy).toContain(dead[0].index);
+      else expect(o).toMatchObject({ status: "done", result: o.id * 2 });
+    }
+    expect(report.done + report.lost.length).toBe(6000);
+    expect(report.duplicates).toBe(0);
+  });
+
+  test("the last batch-aware worker killed: queued batches go back as single tasks to the plain PHP loop, none lost twice", async () => {
+    const file = keyFile();
+    const total = 20_000;
+    const pool = WorkerPool.start<FixtureTask & { duration: number }, number>({
+      workers: [{ command: FIXTURE_WORKER }, { command: PHP_PLAIN_WORKER }], // the plain loop reads value and duration
+      keyFile: file,
+    });
+    const seen = new Uint8Array(total);
+    const outcomes: TaskOutcome<number>[] = [];
+    let report: PoolReport;
+    try {
+      for (let i = 0; i < total; i++) pool.submit({ op: "double", value: i, duration: 0 });
+      pool.finish();
+      for await (const outcome of pool.results()) {
+        outcomes.push(outcome);
+        seen[outcome.id]++;
+        if (outcomes.length === 2000) pool.workers[0].kill("SIGKILL");
+      }
+    } finally {
+      report = await pool.close({ timeoutMs: 20_000 });
+    }
+    expect(seen.every((n) => n === 1)).toBe(true);
+    expect(report.workers[0]).toMatchObject({ died: true, exit: { code: null, signal: "SIGKILL" } });
+    expect(report.batches.messages).toBeGreaterThan(0);
+    for (const o of outcomes) {
+      if (o.status === "lost") expect(o.heldBy).toEqual([0]); // only what the killed worker held
+      else expect(o).toMatchObject({ status: "done", result: o.id * 2 });
+    }
+    expect(report.done + report.lost.length).toBe(total);
+    expect(report.unstarted).toEqual([]);
+    expect(report.duplicates).toBe(0);
+    expect(report.workers[1].answered).toBeGreaterThan(total / 2); // the plain loop finished the rest
+    expect(liveObjects(file)).toEqual([]);
+  });
+
+  test("abort() while batches flow: every id gets one outcome (done or cancelled), queues removed, workers stopped", async () => {
+    const file = keyFile();
+    const total = 50_000;
+    const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });
+    const seen = new Uint8Array(total);
+    let count = 0;
+    for (let i = 0; i < total; i++) pool.submit({ op: "double", value: i });
+    pool.finish();
+    for await (const outcome of pool.results()) {
+      seen[outcome.id]++;
+      if (outcome.status === "done") expect(outcome.result).toBe(outcome.id * 2);
+      else expect(outcome.status).toBe("cancelled");
+      if (++count === 5000) pool.abort("test");
+    }
+    const report = await pool.close({ timeoutMs: 10_000 });
+    expect(seen.every((n) => n === 1)).toBe(true);
+    expect(report.done + report.cancelled.length).toBe(total);
+    expect(report.cancelled.length).toBeGreaterThan(0);
+    expect(report.batches.messages).toBeGreaterThan(0);
+    expect(report.duplicates).toBe(0);
+    expect(report.workers.every((w) => w.exit !== undefined && !w.died)).toBe(true);
+    expect(liveObjects(file)).toEqual([]);
+  });
+
+  test("while batches flow, a task too big for a batch travels alone, and one above msgmax fails alone", async () => {
+    const file = keyFile();
+    const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });
+    const outcomes: TaskOutcome<number>[] = [];
+    let report: PoolReport;
+    try {
+      const iterator = pool.results()[Symbol.asyncIterator]();
+      for (let i = 0; i < 500; i++) pool.submit({ op: "double", value: i });
+      for (let i = 0; i < 500; i++) outcomes.push((await iterator.next()).value!);
+      expect(pool.batchWorkers).toBeGreaterThan(0);
+      for (let i = 500; i < 3000; i++) {
+        const pad = i === 1700 ? 9000 : i % 400 === 0 ? 7000 : 0; // 7000: more than a batch may hold, under msgmax
+        pool.submit({ op: "double", value: i, ...(pad > 0 ? { pad: "x".repeat(pad) } : {}) } as FixtureTask);
+      }
+      pool.finish();
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) outcomes.push(r.value);
+    } finally {
+      report = await pool.close({ timeoutMs: 15_000 });
+    }
+    outcomes.sort((a, b) => a.id - b.id);
+    expect(outcomes.map((o) => o.id)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(outcomes[1700]).toMatchObject({ status: "failed", worker: -1 });
+    expect((outcomes[1700] as { error: string }).error).toStartWith("TooBigError");
+    for (const o of outcomes) if (o.id !== 1700) expect(o).toMatchObject({ status: "done", result: o.id * 2 });
+    expect(report.batches.messages).toBeGreaterThan(0);
+    expect(liveObjects(file)).toEqual([]);
+  });
+
+  test("a worker started through a wrapper process (its parent is not the pool) serves, not mistaken for an orphan", async () => {
+    const wrapped = ["/usr/bin/time", "-o", "/dev/null", ...FIXTURE_WORKER]; // time forks: the worker's parent is time
+    const { outcomes, report } = await runPool(doubles(50), 1, wrapped);
+    expect(outcomes.every((o) => o.status === "done" && o.result === o.id * 2)).toBe(true);
+    expect(report.workers[0]).toMatchObject({ died: false, answered: 50 });
+  });
+
+  test("one task to an idle pool travels alone (no batch), and comes back", async () => {
+    const file = keyFile();
+    const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });
+    let report: PoolReport;
+    try {
+      const outcomes = pool.results()[Symbol.asyncIterator]();
+      pool.submit({ op: "double", value: 21 });
+      expect((await outcomes.next()).value).toMatchObject({ id: 0, status: "done", result: 42 });
+      expect(pool.batchWorkers).toBeGreaterThan(0); // a hello was read with the result: batches are possible
+      await Bun.sleep(50); // idle
+      pool.submit({ op: "double", value: 2 });
+      expect((await outcomes.next()).value).toMatchObject({ id: 1, status: "done", result: 4 });
+      pool.finish();
+      expect((await outcomes.next()).done).toBe(true);
+    } finally {
+      report = await pool.close({ timeoutMs: 10_000 });
+    }
+    expect(report.batches).toEqual({ messages: 0, tasks: 0 });
+  });
+});

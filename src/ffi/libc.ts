@@ -64,16 +64,16 @@ const lib = dlopen("libc.so.6", {
   close: { args: [T.i32], returns: T.i32 },
   // int waitid(idtype_t idtype /* P_PID */, id_t id, siginfo_t *infop /* 128 bytes */, int options /* WEXITED | WNOWAIT ... */)
   waitid: { args: [T.i32, T.i32, T.ptr, T.i32], returns: T.i32 },
-  // int prctl(int option, unsigned long arg2, ...): bound with arg2 only (PR_SET_PDEATHSIG takes one argument)
-  prctl: { args: [T.i32, T.u64], returns: T.i32 },
-  // pid_t getppid(void)
-  getppid: { args: [], returns: T.i32 },
   // unsigned int alarm(unsigned int seconds): SIGALRM after `seconds` (0 cancels); returns seconds left of the previous one
   alarm: { args: [T.u32], returns: T.u32 },
   // char *strerror(int errnum)
   strerror: { args: [T.i32], returns: T.cstring },
   // int *__errno_location(void): this thread's errno
   __errno_location: { args: [], returns: T.ptr },
+  // int prctl(int option, unsigned long arg2, ...): used as prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0)
+  prctl: { args: [T.i32, T.u64, T.u64, T.u64, T.u64], returns: T.i32 },
+  // pid_t getppid(void): the parent's pid now (1 or a subreaper once the parent died)
+  getppid: { args: [], returns: T.i32 },
 });
 
 /** The bound libc functions (see the comments above for each C signature). */

@@ -11,7 +11,7 @@
  */
 
 /** Items pushed before or while a consumer iterates; iteration ends after {@link Channel.close}. */
-export class Channel<T> implements AsyncIterable<T> {
+export class Channel<T> implements AsyncIterable<T, undefined> {
   #items: T[] = [];
   #head = 0;
   #closed = false;
@@ -41,20 +41,28 @@ export class Channel<T> implements AsyncIterable<T> {
     wake?.();
   }
 
-  /** Takes items in order; waits for more until closed. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    for (;;) {
-      while (this.#head < this.#items.length) {
-        const item = this.#items[this.#head];
-        this.#items[this.#head++] = undefined as T; // let it be collected
-        if (this.#head > 4096 && this.#head * 2 > this.#items.length) {
-          this.#items = this.#items.slice(this.#head);
-          this.#head = 0;
-        }
-        yield item;
+  /** The next item, or the end once closed and empty (an already settled promise when one is buffered). */
+  #next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#head < this.#items.length) {
+      const item = this.#items[this.#head];
+      this.#items[this.#head++] = undefined as T; // let it be collected
+      if (this.#head > 4096 && this.#head * 2 > this.#items.length) {
+        this.#items = this.#items.slice(this.#head);
+        this.#head = 0;
       }
-      if (this.#closed) return;
-      await new Promise<void>((resolve) => { this.#wake = resolve; });
+      return Promise.resolve({ value: item, done: false });
     }
+    if (this.#closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.#wake = () => resolve(this.#next());
+    });
+  }
+
+  /** Takes items in order; waits for more until closed (a hand-written iterator: no generator per item). */
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
+    return {
+      next: () => this.#next(),
+      return: () => Promise.resolve({ value: undefined, done: true }),
+    };
   }
 }

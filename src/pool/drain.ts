@@ -1,40 +1,39 @@
 /**
- * Emptying the pool's queues without waiting: late results into the ledger, and the tasks nobody will
- * take out of the task queue (they become `unstarted`).
+ * Emptying the pool's queues without waiting: late results, and the tasks nobody will take out of the
+ * task queue (they become `unstarted`, or go back to be sent again as single tasks).
  *
  * @example
  * ```ts
- * drainResults(queues.results, ledger);
+ * drainResults(queues.results, (type, bytes) => take(type, bytes));
  * drainTasks(queues.tasks, ledger);
  * ```
  * @module
  */
-import { RemovedError, UnserializeError } from "../errors.ts";
+import { BusyError, RemovedError, UnserializeError } from "../errors.ts";
 import type { MessageQueue } from "../msg/queue.ts";
 import type { TaskLedger } from "./ledger.ts";
-import { isTaskMessage, POOL_MESSAGE_TYPE } from "./protocol.ts";
+import { isTaskBatch, isTaskMessage, POOL_BATCH_TYPE, POOL_HELLO_TYPE } from "./protocol.ts";
 
-/** Takes every result already on the result queue (a payload that does not unserialize counts as garbage). */
-export function drainResults<T, R>(results: MessageQueue, ledger: TaskLedger<T, R>): void {
+/** Hands every message already on the result queue (types 1-3) to `take`, raw. */
+export function drainResults(results: MessageQueue, take: (type: number, bytes: Uint8Array) => void): void {
   for (;;) {
+    let message;
     try {
-      const message = results.tryReceiveSync({ type: POOL_MESSAGE_TYPE });
-      if (message === null) return;
-      ledger.accept(message.value);
+      message = results.receiveBytesSync({ type: -POOL_HELLO_TYPE, timeout: 0 });
     } catch (error) {
-      if (error instanceof RemovedError) return;
-      if (!(error instanceof UnserializeError)) throw error;
-      ledger.accept(undefined);
+      if (error instanceof RemovedError || error instanceof BusyError) return;
+      throw error;
     }
+    take(Number(message.type), message.bytes);
   }
 }
 
-/** Takes every task still on the task queue: no worker is left to run them. */
+/** Takes every task still on the task queue (single or batched): no worker is left to run them. */
 export function drainTasks<T, R>(tasks: MessageQueue, ledger: TaskLedger<T, R>): void {
   for (;;) {
     let value: unknown;
     try {
-      const message = tasks.tryReceiveSync({ type: POOL_MESSAGE_TYPE });
+      const message = tasks.tryReceiveSync({ type: -POOL_BATCH_TYPE });
       if (message === null) return;
       value = message.value;
     } catch (error) {
@@ -43,5 +42,23 @@ export function drainTasks<T, R>(tasks: MessageQueue, ledger: TaskLedger<T, R>):
       throw error;
     }
     if (isTaskMessage(value)) ledger.notTaken(value.id);
+    else if (isTaskBatch(value)) for (const id of value.ids) ledger.notTaken(id);
+  }
+}
+
+/** Takes every batch (type 2) off the task queue and hands back each of its tasks. */
+export function takeBatches(tasks: MessageQueue, back: (id: number, task: unknown) => void): void {
+  for (;;) {
+    let value: unknown;
+    try {
+      const message = tasks.tryReceiveSync({ type: POOL_BATCH_TYPE });
+      if (message === null) return;
+      value = message.value;
+    } catch (error) {
+      if (error instanceof RemovedError) return;
+      if (error instanceof UnserializeError) continue; // not ours
+      throw error;
+    }
+    if (isTaskBatch(value)) value.ids.forEach((id, i) => back(id, value.tasks[i]));
   }
 }

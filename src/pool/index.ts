@@ -15,5 +15,8 @@
  */
 export { WorkerPool, type PoolOptions, type PoolReport, type TaskOutcome, type WorkerReport } from "./pool.ts";
 export { serveTasks, type ServeOptions, type ServeSummary, type TaskContext } from "./worker.ts";
-export type { WorkerExit, WorkerOutput, WorkerProcess, WorkerSpec } from "./children.ts";
-export { POOL_ENV, POOL_MESSAGE_TYPE, POOL_STOP, type ResultMessage, type TaskMessage } from "./protocol.ts";
+export { WORKER_ENV_DEFAULTS, type WorkerExit, type WorkerOutput, type WorkerProcess, type WorkerSpec } from "./children.ts";
+export {
+  POOL_BATCH_TYPE, POOL_ENV, POOL_HELLO_TYPE, POOL_MESSAGE_TYPE, POOL_STOP,
+  type ResultBatchMessage, type ResultMessage, type TaskBatchMessage, type TaskMessage,
+} from "./protocol.ts";

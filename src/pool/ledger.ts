@@ -6,14 +6,14 @@
  * ```ts
  * const ledger = new TaskLedger<number, number>(2);
  * const id = ledger.add(21);
- * ledger.nextMessage();              // { id: 0, task: 21 }
- * ledger.sent(40);                    // sent as 40 payload bytes: now out
+ * ledger.take();                      // 21 (ledger.takenId: 0), into the message being built
+ * ledger.sent(40);                    // that message was sent as 40 payload bytes: now out
  * ledger.accept({ id, worker: 1, result: 42 }); // a received result: outcome "done"
  * ```
  * @module
  */
 import { Channel } from "./channel.ts";
-import { isResultMessage, type TaskMessage } from "./protocol.ts";
+import { isResultMessage } from "./protocol.ts";
 
 /** What became of one task. Every submitted id gets exactly one outcome. */
 export type TaskOutcome<R = unknown> =
@@ -27,6 +27,107 @@ export type TaskOutcome<R = unknown> =
   /** Not settled when the pool was aborted. */
   | { id: number; status: "cancelled" };
 
+/**
+ * The ids out and their byte shares, without a map entry per task: ids are handed out in order and
+ * mostly answered in order, so a window of shares (0 = not out) from the lowest id out covers them;
+ * an id left far behind (its worker died; answered when the pool ends) moves to a small map so that the
+ * window, and the memory of a long-running pool, stay bounded.
+ */
+class OutSet {
+  static readonly #MAX_WINDOW = 1 << 16;
+  #shares = new Float64Array(1024);
+  /** Id of `#shares[0]`. */
+  #base = 0;
+  /** Lowest id that may be out in the window, and one past the highest added. */
+  #low = 0;
+  #high = 0;
+  #count = 0;
+  readonly #far = new Map<number, number>();
+
+  get size(): number {
+    return this.#count + this.#far.size;
+  }
+
+  /** `id` is out with `share` bytes (> 0). */
+  add(id: number, share: number): void {
+    if (id < this.#low) {
+      this.#far.set(id, share);
+      return;
+    }
+    let i = id - this.#base;
+    if (i >= this.#shares.length) {
+      this.#compact(id);
+      i = id - this.#base;
+    }
+    this.#shares[i] = share;
+    this.#count++;
+    if (id >= this.#high) this.#high = id + 1;
+  }
+
+  /** Takes `id` off: its share, or 0 if it was not out. */
+  remove(id: number): number {
+    const i = id - this.#base;
+    if (i >= 0 && i < this.#shares.length && id >= this.#low) {
+      const share = this.#shares[i];
+      if (share === 0) return 0;
+      this.#shares[i] = 0;
+      this.#count--;
+      if (id === this.#low) this.#advance();
+      return share;
+    }
+    const share = this.#far.get(id);
+    if (share === undefined) return 0;
+    this.#far.delete(id);
+    return share;
+  }
+
+  #advance(): void {
+    const shares = this.#shares;
+    let low = this.#low;
+    while (low < this.#high && shares[low - this.#base] === 0) low++;
+    this.#low = low;
+  }
+
+  /** Makes room up to `id`: slides the window to `#low`, moving ids left far behind to the map; grows if needed. */
+  #compact(id: number): void {
+    while (id - this.#low >= OutSet.#MAX_WINDOW && this.#low < this.#high) {
+      const share = this.#shares[this.#low - this.#base];
+      if (share !== 0) {
+        this.#far.set(this.#low, share);
+        this.#shares[this.#low - this.#base] = 0;
+        this.#count--;
+      }
+      this.#low++;
+      this.#advance();
+    }
+    const from = this.#low - this.#base, used = this.#high - this.#low;
+    const need = id - this.#low + 1;
+    const shares = need > this.#shares.length ? new Float64Array(Math.max(need, this.#shares.length * 2)) : this.#shares;
+    if (shares === this.#shares) {
+      shares.copyWithin(0, from, from + used);
+      shares.fill(0, used);
+    } else {
+      shares.set(this.#shares.subarray(from, from + used));
+    }
+    this.#shares = shares;
+    this.#base = this.#low;
+  }
+
+  /** Every id out, ascending. */
+  ids(): number[] {
+    const ids = [...this.#far.keys()];
+    for (let id = this.#low; id < this.#high; id++) if (this.#shares[id - this.#base] !== 0) ids.push(id);
+    return ids.sort((a, b) => a - b);
+  }
+
+  clear(): void {
+    this.#shares.fill(0);
+    this.#far.clear();
+    this.#count = 0;
+    this.#base = this.#low = this.#high;
+  }
+}
+
 /** Tasks of one pool from submit to outcome. */
 export class TaskLedger<T, R> {
   /** Outcomes in the order they were settled. */
@@ -37,14 +138,21 @@ export class TaskLedger<T, R> {
   readonly cancelled: number[] = [];
   /** Results (and errors) each worker sent. */
   readonly answered: number[];
-  /** Highest id each worker answered: tasks leave the queue in id order, so a worker holds a later one. */
+  /** Highest id each worker answered: a worker that dies holds tasks after it (a hint for `heldBy`). */
   readonly #lastId: number[];
-  /** Ids sent and not answered, with their payload sizes. */
-  readonly #out = new Map<number, number>();
+  /** Ids sent and not answered, with their share of payload bytes (see {@link OutSet}). */
+  readonly #out = new OutSet();
   #outBytes = 0;
   #unsent: T[] = [];
   #head = 0;
   #nextId = 0;
+  /** Tasks taken for the message being built, not sent yet: their ids (reused array, see {@link TaskLedger.taken}). */
+  readonly #taken: number[] = [];
+  /** Tasks that went back to be sent again (a batch nobody can take any more), served before the unsent ones. */
+  #retryIds: number[] = [];
+  #retryTasks: T[] = [];
+  /** Id of the task the last {@link TaskLedger.take} returned. */
+  takenId = -1;
 
   constructor(workers: number) {
     this.answered = new Array<number>(workers).fill(0);
@@ -68,7 +176,17 @@ export class TaskLedger<T, R> {
 
   /** Whether a task waits to be sent. */
   get hasUnsent(): boolean {
-    return this.#head < this.#unsent.length;
+    return this.#head < this.#unsent.length || this.#retryIds.length > 0;
+  }
+
+  /** How many tasks wait to be sent. */
+  get unsentCount(): number {
+    return this.#unsent.length - this.#head + this.#retryIds.length;
+  }
+
+  /** Ids taken for the message being built (in the order taken); valid until the next send or failure. */
+  get taken(): readonly number[] {
+    return this.#taken;
   }
 
   /** Queues a task; returns its id. */
@@ -77,37 +195,61 @@ export class TaskLedger<T, R> {
     return this.#nextId++;
   }
 
-  /** The next task to send, as its message (it stays unsent until {@link TaskLedger.sent}). */
-  nextMessage(): TaskMessage<T> {
-    return { id: this.#nextUnsentId(), task: this.#unsent[this.#head] };
+  /**
+   * Takes the next task to send into the message being built (its id: {@link TaskLedger.takenId}). It stays
+   * "taken" until {@link TaskLedger.sent} (then out) or {@link TaskLedger.unsendable} (then failed).
+   */
+  take(): T {
+    let task: T;
+    if (this.#retryIds.length > 0) {
+      this.takenId = this.#retryIds.pop()!;
+      task = this.#retryTasks.pop()!;
+    } else {
+      this.takenId = this.#nextId - (this.#unsent.length - this.#head);
+      task = this.#unsent[this.#head];
+      this.#drop();
+    }
+    this.#taken.push(this.takenId);
+    return task;
   }
 
-  /** The next task was sent (`size` payload bytes): it is out. */
+  /** The message of every task taken was sent (`size` payload bytes): they are out. */
   sent(size: number): void {
-    this.#out.set(this.#nextUnsentId(), size);
+    const taken = this.#taken;
+    const share = size / taken.length;
+    for (let i = 0; i < taken.length; i++) this.#out.add(taken[i], share);
     this.#outBytes += size;
-    this.#drop();
+    taken.length = 0;
+  }
+
+  /** The last task taken cannot be sent at all (too big, not serializable): it fails at once. */
+  unsendable(error: unknown): void {
+    const id = this.#taken.pop()!;
+    this.counts.failed++;
+    this.outcomes.push({ id, status: "failed", worker: -1, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  }
+
+  /** The last task taken goes back, to be taken first next time (it did not fit in the message). */
+  untake(task: T): void {
+    this.#retryIds.push(this.#taken.pop()!);
+    this.#retryTasks.push(task);
+  }
+
+  /** A task taken or out but still queued, in a message nobody can take any more: to be sent again. */
+  requeue(id: number, task: T): void {
+    const taken = this.#taken.indexOf(id);
+    if (taken >= 0) this.#taken.splice(taken, 1);
+    else if (!this.#back(id)) return;
+    this.#retryIds.push(id);
+    this.#retryTasks.push(task);
   }
 
   /** Takes `id` off the out list: whether it was out. */
   #back(id: number): boolean {
-    const size = this.#out.get(id);
-    if (size === undefined) return false;
-    this.#out.delete(id);
+    const size = this.#out.remove(id);
+    if (size === 0) return false;
     this.#outBytes -= size;
     return true;
-  }
-
-  #nextUnsentId(): number {
-    return this.#nextId - (this.#unsent.length - this.#head);
-  }
-
-  /** The next task cannot be sent at all (too big, not serializable): it fails at once. */
-  unsendable(error: unknown): void {
-    const id = this.#nextUnsentId();
-    this.#drop();
-    this.counts.failed++;
-    this.outcomes.push({ id, status: "failed", worker: -1, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   }
 
   #drop(): void {
@@ -118,29 +260,37 @@ export class TaskLedger<T, R> {
     }
   }
 
-  /** Takes one received (unserialized) result message: an outcome, a duplicate or garbage. */
-  accept(value: unknown): void {
+  /** Takes one received (unserialized) single-result message: whether it settled a task (else duplicate or garbage). */
+  accept(value: unknown): boolean {
     if (!isResultMessage(value)) {
       this.counts.garbage++;
-      return;
+      return false;
     }
-    const { id, worker } = value;
+    return this.settle(value.id, value.worker, value.result, value.error);
+  }
+
+  /**
+   * One result of a batch (or of a single message): `error` a string when the task failed. Whether it
+   * settled a task; a result for an id not out is a duplicate (an id handed out) or garbage.
+   */
+  settle(id: number, worker: number, result: unknown, error: string | undefined): boolean {
     if (!this.#back(id)) {
-      if (id >= 0 && id < this.#nextId) this.counts.duplicates++;
+      if (Number.isSafeInteger(id) && id >= 0 && id < this.#nextId) this.counts.duplicates++;
       else this.counts.garbage++;
-      return;
+      return false;
     }
     if (worker >= 0 && worker < this.answered.length) {
       this.answered[worker]++;
       if (id > this.#lastId[worker]) this.#lastId[worker] = id;
     }
-    if (value.error !== undefined) {
+    if (error !== undefined) {
       this.counts.failed++;
-      this.outcomes.push({ id, status: "failed", worker, error: value.error });
+      this.outcomes.push({ id, status: "failed", worker, error });
     } else {
       this.counts.done++;
-      this.outcomes.push({ id, status: "done", worker, result: value.result as R });
+      this.outcomes.push({ id, status: "done", worker, result: result as R });
     }
+    return true;
   }
 
   /** A task found still queued once every worker is gone: nobody ran it. */
@@ -153,9 +303,9 @@ export class TaskLedger<T, R> {
    * (`lost`), tasks never sent are `unstarted`.
    */
   settleStranded(deadWorkers: readonly number[]): void {
-    for (const id of [...this.#out.keys()].sort((a, b) => a - b)) {
-      const heldBy = deadWorkers.filter((index) => this.#lastId[index] < id);
-      this.#settle({ id, status: "lost", heldBy }, this.lost);
+    for (const id of this.#out.ids()) {
+      const later = deadWorkers.filter((index) => this.#lastId[index] < id);
+      this.#settle({ id, status: "lost", heldBy: later.length > 0 ? later : [...deadWorkers] }, this.lost);
     }
     this.#out.clear();
     this.#outBytes = 0;
@@ -164,19 +314,24 @@ export class TaskLedger<T, R> {
 
   /** Everything not settled yet becomes `cancelled`; the outcome stream ends. */
   close(): void {
-    const ids = [...this.#out.keys()].sort((a, b) => a - b);
+    const ids = [...this.#out.ids(), ...this.#takeUnsent()].sort((a, b) => a - b);
     this.#out.clear();
     this.#outBytes = 0;
-    for (const id of [...ids, ...this.#takeUnsent()]) this.#settle({ id, status: "cancelled" }, this.cancelled);
+    for (const id of ids) this.#settle({ id, status: "cancelled" }, this.cancelled);
     this.outcomes.close();
   }
 
+  /** Ids never sent: taken for a message not sent, sent back for a retry, and the unsent ones. */
   #takeUnsent(): number[] {
     const count = this.#unsent.length - this.#head;
     const first = this.#nextId - count;
+    const ids = [...this.#taken, ...this.#retryIds.sort((a, b) => a - b), ...Array.from({ length: count }, (_, i) => first + i)];
+    this.#taken.length = 0;
+    this.#retryIds = [];
+    this.#retryTasks = [];
     this.#unsent = [];
     this.#head = 0;
-    return Array.from({ length: count }, (_, i) => first + i);
+    return ids;
   }
 
   #settle(outcome: TaskOutcome<R>, list: number[]): void {

@@ -3,19 +3,22 @@
  * separate processes (Bun and PHP workers mixed), with every task accounted for exactly once.
  *
  * ```
- * submit(task) --msgsnd(type 1, serialize({id, task}))--> [task queue] --msgrcv--> worker i
- * worker i --msgsnd(type 1, serialize({id, worker, result}))--> [result queue] --awaitable receive--> results()
- * finish(): one STOP per worker after the last task; close(): wait for every exit, remove both queues
+ * submit(task) --msgsnd(type 1: {id, task}, or type 2: a batch {ids, tasks})--> [task queue] --msgrcv--> worker i
+ * worker i --msgsnd(type 1: {id, worker, result}, or type 2: {worker, ids, results})--> [result queue] --> results()
+ * finish(): one STOP per worker once no task is left queued; close(): wait for every exit, remove both queues
  * ```
  *
  * - Results come back as messages, never through a shared array: nothing is read-modified-written.
- * - The main process fills the task queue without waiting and waits for results with the awaitable
- *   `receive` (a waiter thread), so its event loop runs on. A full task queue is refilled in bursts as
- *   results come back (a result means its task left the queue).
- * - A worker that dies is noticed by its exit (`onWorkerExit`). Each worker holds one task at a time and
- *   tasks leave the queue in id order, so once every worker has exited, a task that was taken but never
- *   answered is reported `lost`, with the dead worker(s) that can have held it; a task no worker took
- *   is `unstarted`.
+ * - Batches (see `protocol.ts`, docs/pool.md): while tasks wait and a worker has said it takes batches,
+ *   several tasks travel in one message and their results come back in one; a lone task travels alone.
+ *   Batches stay small enough to spread over the workers and to carry a few milliseconds of work each
+ *   (from the handler times workers report), so slow tasks go one per message.
+ * - The main process fills the task queue without waiting, takes every result already there with
+ *   non-waiting receives into one reused buffer, and only when none is left (after a short spin) waits
+ *   with the awaitable `receive` (a waiter thread), so its event loop runs on.
+ * - A worker that dies is noticed by its exit (`onWorkerExit`); once every worker has exited, a task that
+ *   was taken but never answered is reported `lost`, with the dead worker(s) that can have held it (with
+ *   batches, the whole unanswered batch of a dead worker); a task no worker took is `unstarted`.
  *
  * @example
  * ```ts
@@ -33,12 +36,19 @@
  * ```
  * @module
  */
+import { availableParallelism } from "node:os";
 import { BusyError, TooBigError, UnserializeError } from "../errors.ts";
-import { serialize } from "../serialize/index.ts";
+import { ERRNO } from "../ffi/errno.ts";
+import { IPC_NOWAIT } from "../ffi/constants.ts";
+import { receiveError, sendError } from "../msg/errors.ts";
+import { QueueIo } from "../msg/io.ts";
+import { serialize, unserialize } from "../serialize/index.ts";
+import { serializeToScratch } from "../serialize/encode.ts";
+import { writeInt } from "../serialize/write.ts";
 import { spawnWorker, type WorkerProcess, type WorkerSpec } from "./children.ts";
 import { TaskLedger, type TaskOutcome } from "./ledger.ts";
-import { drainResults, drainTasks } from "./drain.ts";
-import { POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
+import { drainResults, drainTasks, takeBatches } from "./drain.ts";
+import { isResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
 import { createPoolQueues, removePoolQueues, type PoolQueues } from "./queues.ts";
 import type { PoolOptions, PoolReport, WorkerReport } from "./report.ts";
 
@@ -46,13 +56,70 @@ export type { TaskOutcome } from "./ledger.ts";
 export type { PoolOptions, PoolReport, WorkerReport } from "./report.ts";
 
 const STOP_PAYLOAD = serialize(POOL_STOP);
-/** Non-waiting tries for a result before a waiter thread waits for it. */
-const SPIN_TRIES = 8;
+/**
+ * How long the main process keeps trying for results without waiting before it parks a waiter thread, while
+ * the workers leave it a core of its own (with more workers than cores, spinning takes CPU from them).
+ */
+const SPIN_MS = 0.05;
+const CORES = availableParallelism();
 /** Longest single wait: the loop then looks again. Only a safety net: waits end at once on abort. */
 const MAX_WAIT_MS = 200;
+/** Most tasks in one batch message. */
+const MAX_BATCH = 256;
+/** A batch carries at most about this much work (us), judged from the handler times workers report: slow tasks travel alone. */
+const BATCH_WORK_US = 5000;
+/** Batch limit before any worker has reported its handler time. */
+const FIRST_BATCH_LIMIT = 16;
+/** Single tasks kept out per worker that takes no batches, in a mixed pool. */
+const SINGLES_PER_PLAIN_WORKER = 2;
+
+const ascii = (text: string) => new TextEncoder().encode(text);
+const SINGLE_HEAD = ascii('a:2:{s:2:"id";i:');
+const SINGLE_MID = ascii(';s:4:"task";');
+const BATCH_HEAD = ascii('a:2:{s:3:"ids";a:');
+const BATCH_MID = ascii('}s:5:"tasks";a:');
 
 function isTimeout(error: unknown): boolean {
   return error instanceof BusyError && error.code === "ETIMEDOUT";
+}
+
+/** A byte buffer that grows, for building messages. */
+class Bytes {
+  b = new Uint8Array(4096);
+  n = 0;
+  room(extra: number): Uint8Array {
+    if (this.n + extra > this.b.length) {
+      const grown = new Uint8Array(Math.max(this.b.length * 2, this.n + extra));
+      grown.set(this.b.subarray(0, this.n));
+      this.b = grown;
+    }
+    return this.b;
+  }
+  put(bytes: Uint8Array, length = bytes.length): void {
+    const b = this.room(length);
+    const n = this.n;
+    if (length < 64) {
+      for (let i = 0; i < length; i++) b[n + i] = bytes[i];
+    } else {
+      b.set(length === bytes.length ? bytes : bytes.subarray(0, length), n);
+    }
+    this.n = n + length;
+  }
+  /** `i:<n>;` */
+  index(n: number): void {
+    const b = this.room(24);
+    b[this.n] = 0x69; // i
+    b[this.n + 1] = 0x3a; // :
+    const p = writeInt(b, this.n + 2, n);
+    b[p] = 0x3b; // ;
+    this.n = p + 1;
+  }
+  int(n: number): void {
+    this.n = writeInt(this.room(24), this.n, n);
+  }
+  byte(c: number): void {
+    this.room(1)[this.n++] = c;
+  }
 }
 
 /** A pool of worker processes fed through a task queue (see the module notes). */
@@ -61,12 +128,18 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   readonly #options: PoolOptions;
   readonly #children: WorkerProcess[] = [];
   readonly #died: boolean[] = [];
+  /** Which workers said hello (take batches), while alive. */
+  readonly #batchAware: boolean[] = [];
   readonly #ledger: TaskLedger<T, R>;
+  /** Raw calls on the two queues (the hot path: no per-call options, no copies). */
+  readonly #taskIo: QueueIo;
+  readonly #resultIo: QueueIo;
   /** Aborted when every worker has exited or the pool is aborted: ends every wait. */
   readonly #halt = new AbortController();
   readonly #started = performance.now();
   readonly #settled: Promise<void>;
   #live = 0;
+  #liveBatch = 0;
   #finishing = false;
   #stopsSent = false;
   #stopsLeft = 0;
@@ -77,8 +150,21 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   #nudge = new AbortController();
   #waitSignal: AbortSignal;
   #abortReason: string | undefined;
-  /** The next task's payload, serialized once (it stays here while the queue is full). */
-  #payload: Uint8Array | undefined;
+  /** The next message, built once (it stays here while the queue is full): `#message.b[0, #message.n)`. */
+  readonly #message = new Bytes();
+  #messageType = 0;
+  #messageIsStop = false;
+  /** Scratch for the parts of a batch. */
+  readonly #ids = new Bytes();
+  readonly #tasks = new Bytes();
+  /** Batch messages sent and the tasks in them. */
+  readonly #batches = { messages: 0, tasks: 0 };
+  /** Single tasks out (sent as type 1, not answered). */
+  #singlesOut = 0;
+  /** Most tasks per batch now, from the handler times workers report. */
+  #batchLimit = FIRST_BATCH_LIMIT;
+  /** Smoothed handler time per task (us) the workers reported; -1 before the first report. */
+  #perTaskUs = -1;
   /** Bytes the task queue holds (msg_qbytes). */
   readonly #capacity: number;
   #fatal: unknown;
@@ -89,6 +175,8 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   private constructor(options: PoolOptions, queues: PoolQueues) {
     this.#options = options;
     this.#queues = queues;
+    this.#taskIo = new QueueIo(queues.tasks.key, queues.tasks.id);
+    this.#resultIo = new QueueIo(queues.results.key, queues.results.id);
     this.#waitSignal = AbortSignal.any([this.#halt.signal, this.#nudge.signal]);
     this.#capacity = queues.tasks.stat().maxBytes;
     const specs = options.workers.flatMap((spec) => Array.from({ length: spec.count ?? 1 }, () => spec));
@@ -127,11 +215,17 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     return this.#children;
   }
 
+  /** How many live workers said they take batches (see `protocol.ts`). */
+  get batchWorkers(): number {
+    return this.#liveBatch;
+  }
+
   #startWorker(index: number, spec: WorkerSpec): void {
     const keys = { taskKey: this.#queues.tasks.key, resultKey: this.#queues.results.key };
     const child = spawnWorker(index, spec, keys, this.#options.stdout ?? "inherit");
     this.#children.push(child);
     this.#died.push(false);
+    this.#batchAware.push(false);
     this.#live++;
     void child.exited.then(() => this.#onExit(child));
   }
@@ -145,10 +239,35 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
 
   #onExit(child: WorkerProcess): void {
     this.#live--;
+    if (this.#batchAware[child.index]) {
+      this.#batchAware[child.index] = false;
+      this.#liveBatch--;
+    }
     const asked = this.#abortReason !== undefined || (this.#stopsSent && child.exit?.code === 0);
     this.#died[child.index] = !asked;
     this.#options.onWorkerExit?.(this.#report(child));
-    if (this.#live === 0) this.#halt.abort(new Error("every worker has exited"));
+    if (this.#live === 0) {
+      this.#halt.abort(new Error("every worker has exited"));
+      return;
+    }
+    if (this.#liveBatch === 0 && !this.#removed) this.#reclaimBatches();
+    if (this.#parked === "receive" && !this.#nudge.signal.aborted) this.#nudge.abort(); // look again (STOPs, batches)
+  }
+
+  /** No live worker takes batches any more: batches still queued go back to be sent as single tasks. */
+  #reclaimBatches(): void {
+    try {
+      if (this.#messageType === POOL_BATCH_TYPE && this.#message.n > 0) {
+        const batch = unserialize(this.#message.b.subarray(0, this.#message.n)) as { ids: number[]; tasks: T[] };
+        batch.ids.forEach((id, i) => this.#ledger.requeue(id, batch.tasks[i]));
+        this.#message.n = 0;
+      }
+      takeBatches(this.#queues.tasks, (id, task) => this.#ledger.requeue(id, task as T));
+    } catch (error) {
+      this.#fatal ??= error;
+      this.abort(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.#wake();
   }
 
   /**
@@ -171,7 +290,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   }
 
   /**
-   * No more tasks: after the last one, one STOP per live worker; workers exit as they take them.
+   * No more tasks: once the last one has left the queue, one STOP per live worker; workers exit as they take them.
    *
    * @example
    * ```ts
@@ -212,7 +331,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     if (this.#abortReason !== undefined || this.#removed) return;
     this.#abortReason = reason;
     try {
-      drainResults(this.#queues.results, this.#ledger);
+      drainResults(this.#queues.results, (type, bytes) => this.#take(type, bytes, 0, bytes.length));
     } finally {
       this.#removeQueues();
       for (const child of this.#children) child.kill("SIGTERM");
@@ -247,6 +366,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       submitted: ledger.submitted, ...ledger.counts,
       lost: ledger.lost, unstarted: ledger.unstarted, cancelled: ledger.cancelled,
       workers: this.#children.map((child) => this.#report(child)),
+      batches: { ...this.#batches },
       aborted: this.#abortReason, elapsedMs: this.#elapsedMs,
     };
   }
@@ -273,20 +393,20 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     removePoolQueues(this.#queues);
   }
 
-  /** The pump: send what fits, wait for a result (or for work), until every worker has exited. */
+  /** The pump: send what fits, take the results, wait for a result (or for work), until every worker has exited. */
   async #run(): Promise<void> {
     const halt = this.#halt.signal;
     const ledger = this.#ledger;
     try {
       while (!halt.aborted) {
         this.#fill();
-        if (ledger.out > 0) await this.#receiveOne();
+        if (ledger.out > 0) await this.#receive();
         else if (this.#resumeAt >= 0) await this.#sendWaiting(); // full of STOPs or foreign messages
         else await this.#idle();
       }
       if (this.#abortReason === undefined) {
-        drainResults(this.#queues.results, this.#ledger);
-        drainTasks(this.#queues.tasks, this.#ledger);
+        drainResults(this.#queues.results, (type, bytes) => this.#take(type, bytes, 0, bytes.length));
+        drainTasks(this.#queues.tasks, ledger);
         ledger.settleStranded(this.#children.filter((child) => this.#died[child.index]).map((child) => child.index));
       }
     } catch (error) {
@@ -298,94 +418,241 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
   }
 
-  /** Sends tasks (then the STOPs) while they fit in the task queue, without waiting. */
+  /** Sends messages (tasks, then the STOPs) while they fit in the task queue, without waiting. */
   #fill(): void {
     const ledger = this.#ledger;
     if (this.#resumeAt >= 0) {
       if (ledger.out > this.#resumeAt) return;
       this.#resumeAt = -1;
     }
+    const io = this.#taskIo, message = this.#message;
     for (;;) {
-      const payload = this.#nextPayload();
-      if (payload === undefined) return;
+      if (message.n === 0 && !this.#build()) return;
+      const stop = this.#messageIsStop;
       // Each result frees its task's bytes: wait for results rather than for EAGAIN.
-      if (payload !== STOP_PAYLOAD && ledger.out > 0 && ledger.outBytes + payload.length > this.#capacity) return;
-      try {
-        this.#queues.tasks.sendSync(POOL_MESSAGE_TYPE, payload, { serialize: false, wait: false });
-      } catch (error) {
-        if (error instanceof BusyError) {
-          // Fuller than the estimate (STOPs, foreign messages): refill after a few results.
-          this.#resumeAt = Math.max(0, ledger.out - Math.max(1, Math.min(16, ledger.out >> 3)));
-          return;
-        }
-        if (payload === STOP_PAYLOAD || !(error instanceof TooBigError)) throw error;
-        this.#unsendable(error);
-        continue;
+      if (!stop && ledger.out > 0 && ledger.outBytes + message.n > this.#capacity) return;
+      const errno = io.send(this.#messageType, message.b.subarray(0, message.n), IPC_NOWAIT);
+      if (errno === ERRNO.EAGAIN) {
+        // Fuller than the estimate (STOPs, foreign messages): refill after a few results.
+        this.#resumeAt = Math.max(0, ledger.out - Math.max(1, Math.min(16, ledger.out >> 3)));
+        return;
       }
-      this.#sent(payload);
+      if (errno !== 0) throw sendError(io, errno, message.n);
+      this.#sentMessage();
     }
-  }
-
-  /** The payload of the next message to send (a task, else a STOP when finishing), or nothing. */
-  #nextPayload(): Uint8Array | undefined {
-    const ledger = this.#ledger;
-    while (this.#payload === undefined && ledger.hasUnsent) {
-      try {
-        this.#payload = serialize(ledger.nextMessage());
-      } catch (error) {
-        ledger.unsendable(error); // a value PHP's serialize has no form for
-      }
-    }
-    if (this.#payload !== undefined) return this.#payload;
-    if (this.#finishing && !this.#stopsSent) {
-      this.#stopsSent = true;
-      this.#stopsLeft = this.#live;
-    }
-    return this.#stopsLeft > 0 ? STOP_PAYLOAD : undefined;
-  }
-
-  #sent(payload: Uint8Array): void {
-    if (payload === STOP_PAYLOAD) {
-      this.#stopsLeft--;
-    } else {
-      this.#ledger.sent(payload.length);
-      this.#payload = undefined;
-    }
-  }
-
-  #unsendable(error: unknown): void {
-    this.#ledger.unsendable(error);
-    this.#payload = undefined;
   }
 
   /**
-   * Waits for one result. While tasks are out a result is usually microseconds away, so a few
-   * non-waiting tries (yielding to the event loop between them) come before parking a waiter thread.
+   * Builds the next message into `#message`: a task alone (type 1), a batch (type 2), or else a STOP when
+   * finishing and no task is left queued. False when there is nothing to send.
    */
-  async #receiveOne(): Promise<void> {
-    const results = this.#queues.results;
-    const submitted = this.#ledger.submitted, finishing = this.#finishing;
-    for (let i = 0; i < SPIN_TRIES; i++) {
+  #build(): boolean {
+    const ledger = this.#ledger;
+    while (ledger.hasUnsent) {
+      const size = this.#batchSize();
+      if (size > 1 ? this.#buildBatch(size) : this.#buildSingle()) return true;
+    }
+    if (this.#finishing && !this.#stopsSent && (ledger.out === 0 || this.#queues.tasks.stat().messages === 0)) {
+      // Only now: a worker that takes batches asks for type 1 before type 2, so an earlier STOP could pass a batch.
+      this.#stopsSent = true;
+      this.#stopsLeft = this.#live;
+    }
+    if (this.#stopsLeft === 0) return false;
+    this.#message.n = 0;
+    this.#message.put(STOP_PAYLOAD);
+    this.#messageType = POOL_MESSAGE_TYPE;
+    this.#messageIsStop = true;
+    return true;
+  }
+
+  /** Tasks for the next message: 1 (a single message), or more as a batch (see the module notes). */
+  #batchSize(): number {
+    const unsent = this.#ledger.unsentCount;
+    if (unsent <= 1 || this.#liveBatch === 0) return 1;
+    const plain = this.#live - this.#liveBatch;
+    if (plain > 0 && this.#singlesOut < SINGLES_PER_PLAIN_WORKER * plain) return 1;
+    return Math.min(this.#batchLimit, Math.ceil(unsent / this.#live));
+  }
+
+  /** `a:2:{s:2:"id";i:<id>;s:4:"task";<task>}`, what serialize({ id, task }) gives. */
+  #buildSingle(): boolean {
+    const ledger = this.#ledger;
+    const task = ledger.take();
+    const message = this.#message;
+    message.n = 0;
+    try {
+      const value = serializeToScratch(task);
+      message.put(SINGLE_HEAD);
+      message.int(ledger.takenId);
+      message.put(SINGLE_MID);
+      message.put(value.bytes, value.length);
+      message.byte(0x7d); // }
+    } catch (error) {
+      message.n = 0;
+      ledger.unsendable(error); // a value PHP's serialize has no form for
+      return false;
+    }
+    if (message.n > this.#taskIo.msgmax) {
+      ledger.unsendable(sendError(this.#taskIo, ERRNO.EINVAL, message.n));
+      message.n = 0;
+      return false;
+    }
+    this.#messageType = POOL_MESSAGE_TYPE;
+    this.#messageIsStop = false;
+    return true;
+  }
+
+  /** `a:2:{s:3:"ids";a:<k>:{i:0;i:<id>;...}s:5:"tasks";a:<k>:{i:0;<task>...}}`, up to `size` tasks. */
+  #buildBatch(size: number): boolean {
+    const ledger = this.#ledger;
+    const ids = this.#ids, tasks = this.#tasks;
+    const maxBytes = Math.max(512, Math.min(this.#taskIo.msgmax - 64, Math.floor(this.#capacity / (this.#live + 1))));
+    ids.n = 0;
+    tasks.n = 0;
+    let count = 0;
+    while (count < size && ledger.hasUnsent) {
+      const task = ledger.take();
+      let value;
       try {
-        const message = results.tryReceiveSync({ type: POOL_MESSAGE_TYPE });
-        if (message !== null) return this.#ledger.accept(message.value);
+        value = serializeToScratch(task);
       } catch (error) {
-        if (error instanceof UnserializeError) return this.#ledger.accept(undefined); // not a result: garbage
-        throw error;
+        ledger.unsendable(error);
+        continue;
       }
+      // Room for `i:<n>;<task>`, `i:<n>;i:<id>;` and the frame.
+      if (ids.n + tasks.n + value.length + 86 > maxBytes) {
+        ledger.untake(task); // the next message starts with it ...
+        if (count > 0) break;
+        return this.#buildSingle(); // ... or, too big for a batch, it goes alone (or fails alone above msgmax)
+      }
+      ids.index(count);
+      ids.index(ledger.takenId);
+      tasks.index(count);
+      tasks.put(value.bytes, value.length);
+      count++;
+    }
+    if (count === 0) return false;
+    const message = this.#message;
+    message.n = 0;
+    message.put(BATCH_HEAD);
+    message.int(count);
+    message.byte(0x3a); // :
+    message.byte(0x7b); // {
+    message.put(ids.b, ids.n);
+    message.put(BATCH_MID);
+    message.int(count);
+    message.byte(0x3a);
+    message.byte(0x7b);
+    message.put(tasks.b, tasks.n);
+    message.byte(0x7d);
+    message.byte(0x7d);
+    this.#messageType = POOL_BATCH_TYPE; // even of one task: a batch-aware worker takes it
+    this.#messageIsStop = false;
+    return true;
+  }
+
+  #sentMessage(): void {
+    if (this.#messageIsStop) {
+      this.#stopsLeft--;
+    } else {
+      if (this.#messageType === POOL_MESSAGE_TYPE) this.#singlesOut++;
+      else {
+        this.#batches.messages++;
+        this.#batches.tasks += this.#ledger.taken.length;
+      }
+      this.#ledger.sent(this.#message.n);
+    }
+    this.#message.n = 0;
+  }
+
+  /** Takes every message already on the result queue, without waiting: how many. */
+  #drain(): number {
+    const results = this.#queues.results;
+    let count = 0;
+    if (results.held > 0) { // a message a cancelled wait took could not go back on the queue
+      drainResults(results, (type, bytes) => this.#take(type, bytes, 0, bytes.length));
+      count++;
+    }
+    const io = this.#resultIo;
+    for (;;) {
+      const n = io.receive(io.msgmax, -POOL_HELLO_TYPE, IPC_NOWAIT);
+      if (n < 0) {
+        if (n === -ERRNO.ENOMSG) return count;
+        throw receiveError(io, -n, io.msgmax);
+      }
+      this.#take(io.buffer.type as number, io.buffer.bytes, 8, 8 + n);
+      count++;
+    }
+  }
+
+  /** One result-queue message: a result, a batch of results, a hello, or garbage. */
+  #take(type: number, bytes: Uint8Array, start: number, end: number): void {
+    const ledger = this.#ledger;
+    let value: unknown;
+    try {
+      value = unserialize(bytes.subarray(start, end));
+    } catch (error) {
+      if (!(error instanceof UnserializeError)) throw error;
+      ledger.counts.garbage++;
+      return;
+    }
+    if (type === POOL_MESSAGE_TYPE) {
+      if (ledger.accept(value)) {
+        this.#singlesOut--;
+        this.#noteWork((value as { us?: unknown }).us, 1);
+      }
+    } else if (type === POOL_BATCH_TYPE && isResultBatch(value)) {
+      const { worker, ids, results, errors } = value;
+      for (let i = 0; i < ids.length; i++) {
+        const error = errors === undefined ? undefined : errors[i];
+        ledger.settle(ids[i], worker, results[i], typeof error === "string" ? error : undefined);
+      }
+      this.#noteWork((value as { us?: unknown }).us, ids.length);
+    } else if (type === POOL_HELLO_TYPE && value !== null && typeof value === "object") {
+      const worker = (value as { worker?: unknown }).worker;
+      if (typeof worker === "number" && this.#children[worker] !== undefined && !this.#batchAware[worker] &&
+          this.#children[worker].exit === undefined && (value as { batches?: unknown }).batches === true) {
+        this.#batchAware[worker] = true;
+        this.#liveBatch++;
+      }
+    } else {
+      ledger.counts.garbage++;
+    }
+  }
+
+  /**
+   * A worker said how long its handler took (`us` over `tasks` tasks): the batch limit follows, so that a
+   * batch carries about {@link BATCH_WORK_US} of work (a smoothed estimate; one slow task counts at once).
+   */
+  #noteWork(us: unknown, tasks: number): void {
+    if (typeof us !== "number" || !(us >= 0) || tasks <= 0) return;
+    const perTask = us / tasks;
+    this.#perTaskUs = this.#perTaskUs < 0 || perTask > this.#perTaskUs ? perTask : 0.8 * this.#perTaskUs + 0.2 * perTask;
+    this.#batchLimit = Math.max(1, Math.min(MAX_BATCH, Math.floor(BATCH_WORK_US / Math.max(this.#perTaskUs, 0.01))));
+  }
+
+  /**
+   * Takes the results already there; when there are none, tries again (yielding to the event loop) once,
+   * or for ~50 us while a core is free for it, before parking a waiter thread, which costs more.
+   */
+  async #receive(): Promise<void> {
+    if (this.#drain() > 0) return;
+    const submitted = this.#ledger.submitted, finishing = this.#finishing;
+    const until = performance.now() + (this.#live < CORES ? SPIN_MS : 0);
+    do {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.#halt.signal.aborted || this.#ledger.submitted !== submitted || this.#finishing !== finishing) return;
-    }
+      if (this.#drain() > 0) return;
+    } while (performance.now() < until);
     if (this.#nudge.signal.aborted) {
       this.#nudge = new AbortController();
       this.#waitSignal = AbortSignal.any([this.#halt.signal, this.#nudge.signal]);
     }
     this.#parked = "receive";
     try {
-      const { value } = await results.receive({ type: POOL_MESSAGE_TYPE, signal: this.#waitSignal, timeout: MAX_WAIT_MS });
-      this.#ledger.accept(value);
+      const { type, bytes } = await this.#queues.results.receiveBytes({ type: -POOL_HELLO_TYPE, signal: this.#waitSignal, timeout: MAX_WAIT_MS });
+      this.#take(type as number, bytes, 0, bytes.length);
     } catch (error) {
-      if (error instanceof UnserializeError) return this.#ledger.accept(undefined);
       // Woken for new work or halted (a message taken meanwhile went back on the queue), or the safety-net timeout.
       if (!this.#waitSignal.aborted && !isTimeout(error)) throw error;
     } finally {
@@ -395,22 +662,23 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
 
   /** Nothing is out, yet the queue is full: wait on a waiter thread for room for the next message. */
   async #sendWaiting(): Promise<void> {
-    const payload = this.#nextPayload();
     this.#resumeAt = -1;
-    if (payload === undefined) return;
+    if (this.#message.n === 0 && !this.#build()) return;
+    const payload = this.#message.b.slice(0, this.#message.n);
     try {
-      await this.#queues.tasks.send(POOL_MESSAGE_TYPE, payload, { serialize: false, signal: this.#halt.signal, timeout: MAX_WAIT_MS });
+      await this.#queues.tasks.send(this.#messageType, payload, { serialize: false, signal: this.#halt.signal, timeout: MAX_WAIT_MS });
     } catch (error) {
       if (this.#halt.signal.aborted) return;
       if (isTimeout(error)) {
         this.#resumeAt = 0; // still full: wait again
         return;
       }
-      if (payload === STOP_PAYLOAD || !(error instanceof TooBigError || error instanceof BusyError)) throw error;
-      this.#unsendable(error); // larger than the queue can ever hold
+      if (this.#messageIsStop || !(error instanceof TooBigError || error instanceof BusyError)) throw error;
+      while (this.#ledger.taken.length > 0) this.#ledger.unsendable(error); // larger than the queue can ever hold
+      this.#message.n = 0;
       return;
     }
-    this.#sent(payload);
+    this.#sentMessage();
   }
 
   /** Waits for work; the safety-net timeout as in the other waits. */

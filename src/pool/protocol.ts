@@ -1,18 +1,31 @@
 /**
- * The worker pool's wire protocol, the same for Bun and PHP workers (both ends use PHP `serialize()`):
+ * The worker pool's wire protocol, the same for Bun and PHP workers (both ends use PHP `serialize()`).
+ * Every message is one PHP value; the message type says which kind:
  *
  * | queue | type | payload | meaning |
  * |---|---|---|---|
  * | tasks | 1 | `['id' => int, 'task' => mixed]` | one task; `id` is the pool's sequence number |
- * | tasks | 1 | `'STOP'` | the worker that takes it exits (one per worker at shutdown) |
+ * | tasks | 1 | `'STOP'` | the worker that takes it exits (one per worker, sent once no task is left queued) |
+ * | tasks | 2 | `['ids' => [int, ...], 'tasks' => [mixed, ...]]` | a batch: `tasks[i]` has id `ids[i]`; only for workers that said hello |
  * | results | 1 | `['id' => int, 'worker' => int, 'result' => mixed]` | the task's result |
  * | results | 1 | `['id' => int, 'worker' => int, 'error' => string]` | the task failed (the worker lives on) |
+ * | results | 2 | `['worker' => int, 'ids' => [int, ...], 'results' => [mixed, ...]]` (+ `'errors' => [i => string]`) | the results of one batch, in its order; a failed task has `errors[i]` (and `results[i]` null) |
+ * | results | 3 | `['worker' => int, 'batches' => true]` | hello: this worker takes batches (type 2) too |
  *
- * A worker finds its queues and its number in the environment ({@link POOL_ENV}).
+ * A result message of type 1 or 2 may also carry `'us' => float`: the microseconds its handler(s) took.
+ * The pool sizes batches from it (a few milliseconds of work each, so slow tasks travel alone); a worker
+ * that leaves it out gets batches of at most 16 tasks.
+ *
+ * A worker that never says hello (the 5-line loop below) receives type 1 only and gets single tasks:
+ * batches go only to the task queue's type 2, which it never asks for. A worker that said hello asks
+ * for type 2 first without waiting, then waits for types 1-2 (`msgtyp` -2), and answers a batch with one
+ * type-2 message. The pool sends batches only while such a worker is alive and sends a single task as
+ * a type-1 message, so one task to an idle pool costs one message each way, whoever takes it.
+ * A worker finds its queues, its number and its parent's pid in the environment ({@link POOL_ENV}).
  *
  * @example
  * ```php
- * <?php // a PHP worker: the whole protocol
+ * <?php // a PHP worker: the whole protocol (single tasks only)
  * $tasks = msg_get_queue((int)getenv('SYSV_POOL_TASK_KEY'));
  * $results = msg_get_queue((int)getenv('SYSV_POOL_RESULT_KEY'));
  * while (msg_receive($tasks, 1, $type, 8192, $message) && $message !== 'STOP') {
@@ -23,8 +36,14 @@
  * @module
  */
 
-/** Message type of tasks (on the task queue) and of results (on the result queue). */
+/** Message type of single tasks (on the task queue) and of single results (on the result queue). */
 export const POOL_MESSAGE_TYPE = 1;
+
+/** Message type of a batch of tasks (task queue) and of a batch of results (result queue). */
+export const POOL_BATCH_TYPE = 2;
+
+/** Message type of a worker's hello on the result queue: it takes batches. */
+export const POOL_HELLO_TYPE = 3;
 
 /** The message that tells the worker taking it to exit. */
 export const POOL_STOP = "STOP";
@@ -37,6 +56,8 @@ export const POOL_ENV = {
   resultKey: "SYSV_POOL_RESULT_KEY",
   /** The worker's number in the pool (0, 1, ...). */
   worker: "SYSV_POOL_WORKER",
+  /** Pid of the pool's process: a worker whose parent is no longer this pid is an orphan and exits. */
+  parent: "SYSV_POOL_PARENT",
 } as const;
 
 /** A task as it travels on the task queue. */
@@ -45,10 +66,27 @@ export interface TaskMessage<T = unknown> {
   task: T;
 }
 
+/** A batch of tasks as it travels on the task queue (type {@link POOL_BATCH_TYPE}). */
+export interface TaskBatchMessage<T = unknown> {
+  ids: number[];
+  tasks: T[];
+}
+
 /** A result as it travels on the result queue: `result`, or `error` when the task threw. */
 export type ResultMessage<R = unknown> =
-  | { id: number; worker: number; result: R; error?: undefined }
-  | { id: number; worker: number; error: string; result?: undefined };
+  | { id: number; worker: number; result: R; error?: undefined; us?: number }
+  | { id: number; worker: number; error: string; result?: undefined; us?: number };
+
+/** The results of one batch (type {@link POOL_BATCH_TYPE} on the result queue). */
+export interface ResultBatchMessage<R = unknown> {
+  worker: number;
+  ids: number[];
+  results: (R | null)[];
+  /** Index in the batch => error text, for the tasks that failed. */
+  errors?: Record<number, string>;
+  /** Microseconds the handlers took, for the whole batch (optional). */
+  us?: number;
+}
 
 /** Whether a received value is a well-formed {@link ResultMessage} (anything else is counted as garbage). */
 export function isResultMessage(value: unknown): value is ResultMessage {
@@ -57,8 +95,23 @@ export function isResultMessage(value: unknown): value is ResultMessage {
   return Number.isSafeInteger(m.id) && Number.isSafeInteger(m.worker) && ("result" in m || typeof m.error === "string");
 }
 
+/** Whether a received value is a well-formed {@link ResultBatchMessage}. */
+export function isResultBatch(value: unknown): value is ResultBatchMessage {
+  if (value === null || typeof value !== "object") return false;
+  const m = value as Record<string, unknown>;
+  return Number.isSafeInteger(m.worker) && Array.isArray(m.ids) && Array.isArray(m.results) &&
+    m.ids.length === m.results.length && (m.errors === undefined || (m.errors !== null && typeof m.errors === "object"));
+}
+
 /** Whether a received task-queue value is a {@link TaskMessage} (else it is STOP or garbage). */
 export function isTaskMessage(value: unknown): value is TaskMessage {
   return value !== null && typeof value === "object" && Number.isSafeInteger((value as Record<string, unknown>).id) &&
     "task" in (value as object);
+}
+
+/** Whether a received task-queue value is a {@link TaskBatchMessage}. */
+export function isTaskBatch(value: unknown): value is TaskBatchMessage {
+  if (value === null || typeof value !== "object") return false;
+  const m = value as Record<string, unknown>;
+  return Array.isArray(m.ids) && Array.isArray(m.tasks) && m.ids.length === m.tasks.length;
 }

@@ -48,6 +48,8 @@ export interface PoolReport {
   /** Messages on the result queue that were not results of this pool (should be 0). */
   garbage: number;
   workers: WorkerReport[];
+  /** Batch messages sent (type 2, see `protocol.ts`) and the tasks they carried; the rest went one per message. */
+  batches: { messages: number; tasks: number };
   /** Why the pool was aborted, if it was. */
   aborted: string | undefined;
   /** From start until every worker had exited and every task was settled. */

@@ -1,9 +1,12 @@
 /**
- * The worker side of {@link WorkerPool}: {@link serveTasks} takes tasks from the pool's task queue one
- * at a time, runs a handler and sends each result back, until a STOP message or the queue's removal.
+ * The worker side of {@link WorkerPool}: {@link serveTasks} takes tasks from the pool's task queue,
+ * runs a handler and sends the results back, until a STOP message or the queue's removal.
  *
  * A worker is a process of its own with nothing else to do, so it waits for tasks with the blocking
- * receive on its main thread, as a PHP worker does (no waiter thread, no event-loop hop per task).
+ * receive on its main thread, as a PHP worker does (no waiter thread, no event-loop hop per task). It
+ * says hello (it takes batches, see `protocol.ts`), asks for a batch first without waiting, then waits
+ * for anything; a batch is answered with one message. It exits with its parent: the kernel sends it
+ * SIGTERM when the process that started it dies (`prctl(PR_SET_PDEATHSIG)`), so no orphan is left.
  *
  * @example
  * ```ts
@@ -13,11 +16,21 @@
  * ```
  * @module
  */
-import { IpcError, RemovedError } from "../errors.ts";
+import { RemovedError } from "../errors.ts";
+import { ERRNO } from "../ffi/errno.ts";
+import { IPC_NOWAIT, PR_SET_PDEATHSIG, SIGNALS } from "../ffi/constants.ts";
+import { lastErrno, libc } from "../ffi/libc.ts";
+import { receiveError, sendError } from "../msg/errors.ts";
+import { QueueIo } from "../msg/io.ts";
 import { MessageQueue } from "../msg/queue.ts";
-import { isTaskMessage, POOL_ENV, POOL_MESSAGE_TYPE, POOL_STOP, type ResultMessage } from "./protocol.ts";
+import { serializeToScratch } from "../serialize/encode.ts";
+import { unserialize } from "../serialize/index.ts";
+import {
+  isTaskBatch, isTaskMessage, POOL_BATCH_TYPE, POOL_ENV, POOL_HELLO_TYPE, POOL_MESSAGE_TYPE, POOL_STOP,
+  type ResultBatchMessage, type ResultMessage,
+} from "./protocol.ts";
 
-/** What a handler learns besides its task. */
+/** What a handler learns besides its task (one object reused for the tasks of a batch: copy what you keep). */
 export interface TaskContext {
   /** The task's id in the pool. */
   id: number;
@@ -30,6 +43,8 @@ export interface ServeOptions {
   taskKey?: number;
   resultKey?: number;
   worker?: number;
+  /** Take batches (say hello, see `protocol.ts`); default true. `false`: single tasks only. */
+  batches?: boolean;
 }
 
 /** How a worker's loop ended. */
@@ -40,6 +55,7 @@ export interface ServeSummary {
   reason: "stop" | "removed";
 }
 
+
 function envInt(name: string): number {
   const text = process.env[name];
   const value = Number(text);
@@ -49,14 +65,43 @@ function envInt(name: string): number {
   return value;
 }
 
-/** The next task-queue message; a signal that interrupts the wait (EINTR) just means waiting again. */
-function receiveTask(tasks: MessageQueue): unknown {
+/**
+ * Ends this process with the pool's: SIGTERM from the kernel when its parent dies, and an exit now if the
+ * pool (pid `SYSV_POOL_PARENT`) is already gone. A worker started through a wrapper (`time`, `sh -c` that
+ * forks) has the wrapper as parent: it keeps running while the pool lives.
+ */
+function followParent(): void {
+  const text = process.env[POOL_ENV.parent];
+  if (!text) return; // not started by a pool (or by an older one): nothing to follow
+  const pool = Number(text);
+  libc.prctl(PR_SET_PDEATHSIG, SIGNALS.SIGTERM, 0, 0, 0);
+  if (libc.getppid() !== pool && libc.kill(pool, 0) !== 0 && lastErrno() === ERRNO.ESRCH) process.exit(1);
+}
+
+/** The next task-queue message into `io.buffer`: a batch if one waits, else anything; retried on EINTR. */
+function receiveTask(io: QueueIo, batches: boolean): number {
+  const max = io.msgmax;
+  if (batches) {
+    const n = io.receive(max, POOL_BATCH_TYPE, IPC_NOWAIT);
+    if (n >= 0) return n;
+    if (n !== -ERRNO.ENOMSG) throw receiveError(io, -n, max);
+  }
   for (;;) {
-    try {
-      return tasks.receiveSync({ type: POOL_MESSAGE_TYPE }).value;
-    } catch (error) {
-      if (!(error instanceof IpcError && error.code === "EINTR")) throw error;
-    }
+    const n = io.receive(max, batches ? -POOL_BATCH_TYPE : POOL_MESSAGE_TYPE, 0);
+    if (n >= 0) return n;
+    if (n !== -ERRNO.EINTR) throw receiveError(io, -n, max);
+  }
+}
+
+/** Sends `value` serialized with message type `type`, waiting for room; false if it is above msgmax. */
+function sendResult(io: QueueIo, type: number, value: unknown, fallback: boolean): boolean {
+  const { bytes, length } = serializeToScratch(value);
+  if (fallback && length > io.msgmax) return false;
+  const payload = bytes.subarray(0, length);
+  for (;;) {
+    const errno = io.send(type, payload, 0);
+    if (errno === 0) return true;
+    if (errno !== ERRNO.EINTR) throw sendError(io, errno, length);
   }
 }
 
@@ -65,9 +110,9 @@ function errorText(error: unknown): string {
 }
 
 /**
- * Serves tasks until STOP: for each task, `handle(task)` (sync or async) and one result message back;
- * a handler that throws sends an `error` result instead and the loop goes on. Resolves with a summary
- * (the caller then returns or exits; a STOP means the pool expects this process to end).
+ * Serves tasks until STOP: for each task, `handle(task)` (sync or async) and its result back (a batch's
+ * results in one message); a handler that throws sends an `error` result instead and the loop goes on.
+ * Resolves with a summary (the caller then returns or exits; a STOP means the pool expects this process to end).
  *
  * @example
  * ```ts
@@ -79,22 +124,63 @@ export async function serveTasks<T = unknown, R = unknown>(
   options: ServeOptions = {},
 ): Promise<ServeSummary> {
   const worker = options.worker ?? envInt(POOL_ENV.worker);
+  const batches = options.batches ?? true;
   const tasks = MessageQueue.open(options.taskKey ?? envInt(POOL_ENV.taskKey));
   const results = MessageQueue.open(options.resultKey ?? envInt(POOL_ENV.resultKey));
+  const taskIo = new QueueIo(tasks.key, tasks.id);
+  const resultIo = new QueueIo(results.key, results.id);
+  followParent();
   let handled = 0;
   try {
+    if (batches) sendResult(resultIo, POOL_HELLO_TYPE, { worker, batches: true }, false);
     for (;;) {
-      const value = receiveTask(tasks);
+      const n = receiveTask(taskIo, batches);
+      const type = taskIo.buffer.type;
+      const value = unserialize(taskIo.view(n));
+      if (type === POOL_BATCH_TYPE) {
+        if (!isTaskBatch(value)) throw new TypeError(`not a pool batch: ${JSON.stringify(value)}`);
+        const { ids, tasks: list } = value;
+        const answers: (R | null)[] = new Array(ids.length);
+        let errors: Record<number, string> | undefined;
+        const context: TaskContext = { id: 0, worker };
+        const started = performance.now();
+        for (let i = 0; i < ids.length; i++) {
+          context.id = ids[i];
+          try {
+            const result = handle(list[i] as T, context);
+            answers[i] = result instanceof Promise ? await result : result;
+          } catch (error) {
+            answers[i] = null;
+            (errors ??= {})[i] = errorText(error);
+          }
+        }
+        const us = (performance.now() - started) * 1000;
+        const reply: ResultBatchMessage<R> = errors === undefined ? { worker, ids, results: answers, us } : { worker, ids, results: answers, errors, us };
+        if (!sendResult(resultIo, POOL_BATCH_TYPE, reply, true)) {
+          // Too big for one message: one message per result.
+          for (let i = 0; i < ids.length; i++) {
+            const error = errors?.[i];
+            const single: ResultMessage<R> = error === undefined
+              ? { id: ids[i], worker, result: answers[i] as R }
+              : { id: ids[i], worker, error };
+            sendResult(resultIo, POOL_MESSAGE_TYPE, single, false);
+          }
+        }
+        handled += ids.length;
+        continue;
+      }
       if (value === POOL_STOP) return { handled, reason: "stop" };
       if (!isTaskMessage(value)) throw new TypeError(`not a pool task: ${JSON.stringify(value)}`);
       let reply: ResultMessage<R>;
+      const started = performance.now();
       try {
         const result = handle(value.task as T, { id: value.id, worker });
         reply = { id: value.id, worker, result: result instanceof Promise ? await result : result };
       } catch (error) {
         reply = { id: value.id, worker, error: errorText(error) };
       }
-      results.sendSync(POOL_MESSAGE_TYPE, reply);
+      reply.us = (performance.now() - started) * 1000;
+      sendResult(resultIo, POOL_MESSAGE_TYPE, reply, false);
       handled++;
     }
   } catch (error) {

@@ -50,7 +50,7 @@ const channelFd = ours && env[CHILD_ENV.channel] !== undefined ? Number(env[CHIL
 
 if (ours && env[CHILD_ENV.detached] !== "1" && typeof Bun !== "undefined" && Bun.isMainThread) {
   // Ask for SIGTERM when the parent goes; if it already went before this line, act now.
-  libc.prctl(PR_SET_PDEATHSIG, BigInt(signalNumber("SIGTERM")));
+  libc.prctl(PR_SET_PDEATHSIG, signalNumber("SIGTERM"), 0, 0, 0);
   if (libc.getppid() !== claimedParent) process.kill(process.pid, "SIGTERM");
 }
 
