@@ -5,7 +5,7 @@
  * Usage:
  *   bun run demo [--port 3000] [--workers 2] [--php 1] [--keep 10000] [--max-queued 50000] [--drain-ms 5000]
  *
- * Ctrl-C / SIGTERM: new jobs get 503, queued and running jobs get up to --drain-ms to finish, then
+ * Ctrl-C / SIGTERM / SIGHUP: new jobs get 503, queued and running jobs get up to --drain-ms to finish, then
  * the workers stop, every IPC object the demo made is removed, and the process exits 0.
  *
  * @example
@@ -88,3 +88,9 @@ async function stop(signal: string): Promise<void> {
 }
 process.on("SIGINT", () => void stop("SIGINT"));
 process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGHUP", () => void stop("SIGHUP"));
+// A crash still stops the workers and removes the IPC objects (then exits 1).
+process.on("uncaughtException", (error) => {
+  console.error(error);
+  void service.shutdown(0).finally(() => process.exit(1));
+});
