@@ -31,6 +31,8 @@ Options:
   --json                    one JSON object per tick
   -h, --help                this help`;
 
+const HEADERS = { msg: ["FIELD", "VALUE"], shm: ["VARIABLE", "VALUE"], sem: ["SEMAPHORE", "STATE"] };
+
 function compact(value: unknown): string {
   return JSON.stringify(toJsonValue(value), (_k, v) => (typeof v === "bigint" ? String(v) : v));
 }
@@ -90,7 +92,7 @@ export async function watch(args: string[]): Promise<number> {
     state = s.state ?? state;
     const stamp = localTime(Date.now() / 1000);
     if (values.json) console.log(JSON.stringify(JSON.parse(json({ time: stamp, kind: o.kind, id: o.id, ...{ data: s.data } }))));
-    else if (tty) process.stdout.write(`\x1b[H\x1b[2J${o.kind} id ${o.id}  ${stamp}  (Ctrl-C to stop)\n${table(["", ""], s.rows)}\n`);
+    else if (tty) process.stdout.write(`\x1b[H\x1b[2J${o.kind} id ${o.id}  ${stamp}  (Ctrl-C to stop)\n${table(HEADERS[o.kind], s.rows)}\n`);
     else console.log(`${stamp} ${s.line}`);
   }
   return 0;
