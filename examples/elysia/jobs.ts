@@ -245,8 +245,8 @@ export class JobService {
       w.job = w.alive && id >= 0 && this.#pending.has(id) ? String(id) : undefined;
       if (w.job !== undefined) running.add(id);
     }
-    const ours = new Set([this.#pool.keys.tasks, this.#pool.keys.results, this.#slots.key]);
-    const roles: Record<number, string> = { [this.#pool.keys.tasks]: "task queue", [this.#pool.keys.results]: "result queue", [this.#slots.key]: "worker slots" };
+    // Keys compared unsigned, whichever way the listing gives them.
+    const roles = new Map([[this.#pool.keys.tasks >>> 0, "task queue"], [this.#pool.keys.results >>> 0, "result queue"], [this.#slots.key >>> 0, "worker slots"]]);
     return {
       time: now,
       stopping: this.#stopping,
@@ -257,8 +257,8 @@ export class JobService {
       },
       throughput: { last1s: this.#rate(1), last10s: this.#rate(10), last60s: this.#rate(60) },
       workers: [...[...this.#workers.values()].sort((a, b) => a.index - b.index), ...this.#dead].map((w) => ({ ...w })),
-      ipc: listIpc().filter((o) => o.kind !== "sem" && ours.has(o.key)).map((o) => ({
-        role: roles[o.key]!, kind: o.kind as "msg" | "shm", key: `0x${(o.key >>> 0).toString(16).padStart(8, "0")}`, id: o.id,
+      ipc: listIpc().filter((o) => o.kind !== "sem" && roles.has(o.key >>> 0)).map((o) => ({
+        role: roles.get(o.key >>> 0)!, kind: o.kind as "msg" | "shm", key: `0x${(o.key >>> 0).toString(16).padStart(8, "0")}`, id: o.id,
       })),
       recent: [...this.#finished.values()].slice(-10).reverse(),
       history: this.#history.slice(),

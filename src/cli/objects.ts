@@ -166,12 +166,12 @@ function classifySegment(id: number): { type: ObjectType; what: string } {
   }
 }
 
-/** Pool queues come in pairs: ftok(file, "t") and ftok(file, "r") (same low 24 bits). */
+/** Pool queues come in pairs: ftok(file, "t") and ftok(file, "r") (same low 24 bits). `queueKeys`: unsigned. */
 function poolRole(key: number, queueKeys: Set<number>): ObjectType | undefined {
   const low = key & 0xffffff, proj = (key >>> 24) & 0xff;
   const t = 0x74, r = 0x72;
-  if (proj === t && queueKeys.has(((r << 24) | low) | 0)) return "pool-tasks";
-  if (proj === r && queueKeys.has(((t << 24) | low) | 0)) return "pool-results";
+  if (proj === t && queueKeys.has(((r << 24) | low) >>> 0)) return "pool-tasks";
+  if (proj === r && queueKeys.has(((t << 24) | low) >>> 0)) return "pool-results";
   return undefined;
 }
 
@@ -219,10 +219,15 @@ export function describe(o: IpcObject, context: { queueKeys: Set<number>; classi
   return info;
 }
 
+/** The keys of the queues among `objects`, as unsigned numbers (for {@link describe}). */
+export function queueKeysOf(objects: IpcObject[]): Set<number> {
+  return new Set(objects.filter((o) => o.kind === "msg").map((o) => o.key >>> 0));
+}
+
 /** Every object (of one kind), described. */
 export function describeAll(kind?: IpcKind, classify = true): ObjectInfo[] {
   const all = listIpc();
-  const queueKeys = new Set(all.filter((o) => o.kind === "msg").map((o) => o.key));
+  const queueKeys = queueKeysOf(all);
   return all.filter((o) => !kind || o.kind === kind).map((o) => describe(o, { queueKeys, classify }));
 }
 

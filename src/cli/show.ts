@@ -12,7 +12,7 @@
 import { formatKey, IpcError } from "../errors.ts";
 import { IPC_NOWAIT, MSG_COPY } from "../ffi/constants.ts";
 import { ERRNO, errnoName } from "../ffi/errno.ts";
-import type { IpcObject } from "../inspect/sysvipc.ts";
+import { listIpc, type IpcObject } from "../inspect/sysvipc.ts";
 import { QueueIo } from "../msg/io.ts";
 import { toQueueStat, tryStatQueue, type QueueStat } from "../msg/stat.ts";
 import { unserialize } from "../serialize/decode.ts";
@@ -20,7 +20,7 @@ import { SharedMemory } from "../shm/segment.ts";
 import { SharedVariables } from "../vars/variables.ts";
 import { hexDump, json, table, toJsonValue, varExport } from "./format.ts";
 import { pidText } from "./ls.ts";
-import { describe, localTime, rwx, semaphores, userName, type ObjectInfo, type SemaphoreInfo } from "./objects.ts";
+import { describe, localTime, queueKeysOf, rwx, semaphores, userName, type ObjectInfo, type SemaphoreInfo } from "./objects.ts";
 import { CliFailure, count, KIND_OPTIONS, kindOf, parse, resolveTargets, UsageError } from "./usage.ts";
 
 export const SHOW_HELP = `Usage: bun-sysv show <key|id> [--shm|--queues|--sems] [--json] [--peek N] [--bytes N]
@@ -43,9 +43,9 @@ Options:
   --json                    JSON
   -h, --help                this help`;
 
-/** The readable description of one row (same as `ls`). */
+/** The readable description of one row (as `ls` gives it; segments are classified by reading them here). */
 function info(o: IpcObject): ObjectInfo {
-  return describe(o, { queueKeys: new Set(), classify: false });
+  return describe(o, { queueKeys: queueKeysOf(listIpc("msg")), classify: false });
 }
 
 /** A clear "permission denied" naming the mode and the owner, for an EACCES/EPERM. */

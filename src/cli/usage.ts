@@ -84,7 +84,8 @@ export function resolveTarget(target: string, kind: IpcKind | undefined): IpcObj
   if (!Number.isSafeInteger(n) || n < -(2 ** 31) || n > 0xffffffff) throw new UsageError(`'${target}' is outside the 32-bit key range`);
   const all = listIpc(kind);
   const asKey = n | 0;
-  const byKey = all.filter((o) => o.key === asKey && o.key !== 0);
+  // Keys compared as unsigned 32-bit, however the listing or the user wrote them.
+  const byKey = all.filter((o) => (o.key >>> 0) === (asKey >>> 0) && o.key !== 0);
   const byId = all.filter((o) => o.id === n);
   const isHex = /0x/i.test(digits!);
   const found = prefix?.toLowerCase() === "id" ? byId : prefix?.toLowerCase() === "key" || isHex ? byKey : byKey.length ? byKey : byId;
