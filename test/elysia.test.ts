@@ -5,7 +5,7 @@
  * when a test fails.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listIpc } from "../src/inspect/sysvipc.ts";
@@ -280,6 +280,9 @@ describe("end to end", () => {
       expect(Bun.file(shot).size).toBeGreaterThan(10_000);
     } finally {
       await browser?.close();
+      // The screenshot is removed with the folder unless asked for: KEEP_DEMO_SCREENSHOT=1 bun test ...
+      if (process.env.KEEP_DEMO_SCREENSHOT) console.log(`screenshot: ${join(dir, "demo.png")}`);
+      else rmSync(dir, { recursive: true, force: true });
       server.kill("SIGTERM");
       const code = await server.exited;
       expect(code).toBe(0);
