@@ -14,6 +14,7 @@
  * ```
  * @module
  */
+import { keyHex } from "./keys/key.ts";
 
 /** What an error is about: the IPC key, the kernel id, and a human detail. */
 export interface IpcErrorContext {
@@ -39,7 +40,7 @@ export interface IpcErrorInit extends IpcErrorContext {
 
 /** Formats a key the way error messages show it: `0x0001e240`, or `IPC_PRIVATE`. */
 export function formatKey(key: number): string {
-  return key === 0 ? "IPC_PRIVATE" : `0x${(key >>> 0).toString(16).padStart(8, "0")}`;
+  return key === 0 ? "IPC_PRIVATE" : keyHex(key);
 }
 
 /** Base class of every error bun-sysv throws on purpose. */

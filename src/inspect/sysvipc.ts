@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { keyHex } from "../keys/key.ts";
 import { readFileSync } from "node:fs";
 import { IPC_RMID } from "../ffi/constants.ts";
 import { check } from "../ffi/errno.ts";
@@ -55,7 +56,7 @@ export function listIpc(kind?: IpcKind): IpcObject[] {
     const countCol = kind === "shm" ? "nattch" : kind === "msg" ? "qnum" : "";
     return {
       kind, raw,
-      key: column("key") >>> 0, keyHex: `0x${(column("key") >>> 0).toString(16).padStart(8, "0")}`,
+      key: column("key") >>> 0, keyHex: keyHex(column("key")),
       id: column(kind === "shm" ? "shmid" : kind === "msg" ? "msqid" : "semid"),
       mode: column("perms") & 0o777, uid: column("uid"), size: column(sizeCol), count: countCol ? column(countCol) : 0,
     };

@@ -27,3 +27,16 @@ export function toKey(key: KeyLike): number {
   }
   return Number(BigInt.asIntN(32, BigInt(key)));
 }
+
+/**
+ * A key as `ipcs` prints it: `0x` and 8 hex digits of its unsigned 32-bit value.
+ *
+ * @example
+ * ```ts
+ * import { keyHex } from "bun-sysv";
+ * keyHex(-1); // "0xffffffff"
+ * ```
+ */
+export function keyHex(key: number): string {
+  return `0x${(key >>> 0).toString(16).padStart(8, "0")}`;
+}
