@@ -4,6 +4,7 @@
  * listener keeps control of the exit, and a cancelled registration leaves the signal's default effect.
  */
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { cleanupOnTerminate } from "../src/cleanup/index.ts";
@@ -70,6 +71,25 @@ describe("cleanupOnTerminate", () => {
     expect(r.stdout).toContain("first registered, runs last");
     expect(r.stderr.trim().split("\n")).toEqual(["cleanupOnTerminate: a cleanup failed on SIGINT: this cleanup broke"]);
     expect(queueExists(r.id)).toBe(false);
+  });
+
+  test("with a live child started before the cleanups: one delivery runs them, stops the child, ends the process", async () => {
+    const r = await signalled("children", "SIGTERM");
+    expect(r.status).toBe(143);
+    expect(r.stdout).toContain("cleanup ran");
+    expect(queueExists(r.id)).toBe(false);
+    const child = Number(/CHILD (\d+)/.exec(r.stdout)![1]);
+    let gone = false;
+    for (let i = 0; i < 200 && !gone; i++) {
+      try {
+        gone = /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${child}/stat`, "utf8")); // a zombie is gone too
+      } catch {
+        gone = true;
+      }
+      if (!gone) await Bun.sleep(10);
+    }
+    if (!gone) process.kill(child, "SIGKILL");
+    expect(gone).toBe(true);
   });
 
   test("takes a function or something with remove()", () => {
