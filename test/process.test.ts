@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { currentRole, liveChildren, spawnChild, spawnProcess, type ChildProcess } from "../src/index.ts";
 import {
-  pcntl_fork, pcntl_get_last_error, pcntl_strerror, pcntl_wait, pcntl_waitpid, pcntl_wexitstatus, pcntl_wifexited,
+  pcntl_fork, pcntl_get_last_error, pcntl_strerror, pcntl_wait, pcntl_waitpid, pcntl_wexitstatus, pcntl_wifcontinued, pcntl_wifexited,
   pcntl_wifsignaled, pcntl_wifstopped, pcntl_wstopsig, pcntl_wtermsig, posix_get_last_error, posix_getpid, posix_getppid,
   posix_geteuid, posix_getuid, posix_kill, posix_strerror, ref, SIGCONT, SIGKILL, SIGSTOP, SIGTERM, WNOHANG, WUNTRACED,
 } from "../compat/index.ts";
@@ -223,6 +223,23 @@ describe("pcntl / posix", () => {
     expect(pcntl_wexitstatus(st.value)).toBe(5);
     expect(pcntl_waitpid(1, st, WNOHANG)).toBe(-1); // init is not our child
     expect(pcntl_get_last_error()).toBe(10);
+  });
+
+  test("pcntl_w* coerce $status as PHP's int parameter: numeric strings, whole floats, C int cut; TypeError text", () => {
+    const phpSaw = phpJson<(string | number | boolean | null)[]>(`
+      $e = null; try { pcntl_wexitstatus("abc"); } catch (TypeError $t) { $e = $t->getMessage(); }
+      echo json_encode([pcntl_wifexited("768"), pcntl_wexitstatus("768"), pcntl_wtermsig(9.0), pcntl_wifsignaled(true),
+        pcntl_wexitstatus(768 + (1 << 32)), pcntl_wifcontinued("65535"), $e]);`);
+    let message: string | null = null;
+    try {
+      pcntl_wexitstatus("abc" as unknown as number);
+    } catch (error) {
+      expect((error as Error).name).toBe("TypeError");
+      message = (error as Error).message;
+    }
+    const s = (v: unknown) => v as number;
+    expect([pcntl_wifexited(s("768")), pcntl_wexitstatus(s("768")), pcntl_wtermsig(9.0), pcntl_wifsignaled(s(true)),
+      pcntl_wexitstatus(768 + 2 ** 32), pcntl_wifcontinued(s("65535")), message]).toEqual(phpSaw);
   });
 
   test("posix_kill, pids, uids and errors like PHP", () => {
