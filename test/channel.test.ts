@@ -4,23 +4,22 @@
  * other end (fd 3 and a Unix socket path).
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   ChannelServer, channelOverPort, channelPair, connectChannel, encodeFrame, FrameDecoder, serialize, spawnChild,
   spawnProcess, type ChildProcess,
 } from "../src/index.ts";
 import { MultiStreamChannel, ref, StreamChannel } from "../compat/index.ts";
+import { tempDir } from "./helpers/ipc.ts";
 
 const ROLES = join(import.meta.dir, "fixtures/process/roles.ts");
 const PEER_PHP = join(import.meta.dir, "fixtures/process/channel-peer.php");
 const WORKER = join(import.meta.dir, "fixtures/process/channel-worker.ts");
-const dir = mkdtempSync(join(tmpdir(), "bun-sysv-channel-"));
+const dir = tempDir("bun-sysv-channel-"); // removed when the run ends, also when interrupted
 const started: ChildProcess[] = [];
 afterAll(() => {
   for (const c of started) c.kill("SIGKILL");
-  rmSync(dir, { recursive: true, force: true });
 });
 const bytes = (s: string) => new TextEncoder().encode(s);
 

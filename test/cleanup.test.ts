@@ -4,11 +4,11 @@
  * listener keeps control of the exit, and a cancelled registration leaves the signal's default effect.
  */
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { cleanupOnTerminate } from "../src/cleanup/index.ts";
 import { listIpc, removeIpc } from "../src/inspect/sysvipc.ts";
+import { waitGone } from "./helpers/procs.ts";
 
 const FIXTURE = join(import.meta.dir, "fixtures", "interrupt", "terminate.ts");
 const queueExists = (id: number) => listIpc("msg").some((o) => o.id === id);
@@ -79,15 +79,7 @@ describe("cleanupOnTerminate", () => {
     expect(r.stdout).toContain("cleanup ran");
     expect(queueExists(r.id)).toBe(false);
     const child = Number(/CHILD (\d+)/.exec(r.stdout)![1]);
-    let gone = false;
-    for (let i = 0; i < 200 && !gone; i++) {
-      try {
-        gone = /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${child}/stat`, "utf8")); // a zombie is gone too
-      } catch {
-        gone = true;
-      }
-      if (!gone) await Bun.sleep(10);
-    }
+    const gone = await waitGone(child);
     if (!gone) process.kill(child, "SIGKILL");
     expect(gone).toBe(true);
   });

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { cleanupKeyFile, EXAMPLES, LineReader, liveObjects, runExample } from "./fixtures/examples/run.ts";
 import { tempDir, tempFile } from "./helpers/ipc.ts";
 import { php } from "./helpers/php.ts";
+import { isRunning } from "./helpers/procs.ts";
 
 const scratch = tempDir("bun-sysv-examples-"); // removed at the end of the run, also an interrupted one
 
@@ -124,17 +125,9 @@ describe("message queue examples", () => {
   // Daemons are detached: whatever happens to a test (even its timeout), kill the ones still running.
   const daemons: number[] = [];
   afterAll(() => {
-    for (const pid of daemons) if (alive(pid)) process.kill(pid, "SIGKILL");
+    for (const pid of daemons) if (isRunning(pid)) process.kill(pid, "SIGKILL");
   });
 
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   test("b3: the daemon prints every message of any type and stops on SIGTERM", async () => {
     const keyFile = tempFile("b3");
@@ -154,7 +147,7 @@ describe("message queue examples", () => {
       expect(await daemon.lines.next()).toBe("daemon stopped: signal SIGTERM");
       expect(await daemon.lines.next()).toBeNull(); // its stdout closed: it exited
     } finally {
-      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+      if (pid && isRunning(pid)) process.kill(pid, "SIGKILL");
       cleanupKeyFile(keyFile);
     }
   }, 20_000);
@@ -169,12 +162,12 @@ describe("message queue examples", () => {
       phpOk(`$q = msg_get_queue(ftok($argv[1], 'A')); msg_send($q, 1, "a:1:{i:0;", false); msg_send($q, 2, "after");`, [keyFile]);
       expect(await daemon.lines.next()).toBe('skipped msgtype: 1, 9 bytes that do not unserialize: "a:1:{i:0;"');
       expect(await daemon.lines.next()).toBe("msgtype: 2, message: after");
-      expect(alive(pid)).toBe(true);
+      expect(isRunning(pid)).toBe(true);
       await Bun.sleep(150);
       process.kill(pid, "SIGTERM");
       expect(await daemon.lines.next()).toBe("daemon stopped: signal SIGTERM");
     } finally {
-      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+      if (pid && isRunning(pid)) process.kill(pid, "SIGKILL");
       cleanupKeyFile(keyFile);
     }
   }, 20_000);
@@ -191,7 +184,7 @@ describe("message queue examples", () => {
       expect(await daemon.lines.next()).toBe("daemon stopped: the queue was removed");
       expect(await daemon.lines.next()).toBeNull();
     } finally {
-      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+      if (pid && isRunning(pid)) process.kill(pid, "SIGKILL");
       cleanupKeyFile(keyFile);
     }
   }, 20_000);
@@ -273,7 +266,7 @@ describe("sysvshm and semaphore examples", () => {
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, "utf8"))) continue;
+        if (!isRunning(Number(entry))) continue;
         if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(`SYSV_KEY_FILE=${keyFile}`)) pids.push(Number(entry));
       } catch { /* gone meanwhile, or not ours to read */ }
     }

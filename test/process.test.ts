@@ -11,6 +11,7 @@ import {
   posix_geteuid, posix_getuid, posix_kill, posix_strerror, ref, SIGCONT, SIGKILL, SIGSTOP, SIGTERM, WNOHANG, WUNTRACED,
 } from "../compat/index.ts";
 import { php, phpJson } from "./helpers/php.ts";
+import { waitGone } from "./helpers/procs.ts";
 
 const ROLES = join(import.meta.dir, "fixtures/process/roles.ts");
 const started: ChildProcess[] = [];
@@ -111,21 +112,13 @@ describe("no orphans", () => {
     reader.releaseLock();
     return { parent, childPid: Number(/child (\d+)/.exec(text)![1]) };
   }
-  async function gone(pid: number): Promise<boolean> {
-    for (let i = 0; i < 200; i++) {
-      const stat = Bun.spawnSync(["ps", "-o", "stat=", "-p", String(pid)]).stdout.toString().trim();
-      if (stat === "" || stat.startsWith("Z")) return true;
-      await Bun.sleep(25);
-    }
-    return false;
-  }
 
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP", "SIGKILL"] as const) {
     test(`parent killed with ${signal}: its child goes too`, async () => {
       const { parent, childPid } = await parentAndChild();
       parent.kill(signal);
       expect(await parent.exited).toEqual({ code: null, signal });
-      expect(await gone(childPid)).toBe(true);
+      expect(await waitGone(childPid)).toBe(true);
     });
   }
 });
@@ -144,13 +137,7 @@ test("a parent with its own SIGTERM listener: the child is left to it, and stopp
   }
   expect(await parent.exited).toEqual({ code: 0, signal: null });
   expect(text).toContain("child alive in handler: true");
-  let gone = false;
-  for (let i = 0; i < 200 && !gone; i++) {
-    const stat = Bun.spawnSync(["ps", "-o", "stat=", "-p", String(childPid)]).stdout.toString().trim();
-    gone = stat === "" || stat.startsWith("Z");
-    if (!gone) await Bun.sleep(25);
-  }
-  expect(gone).toBe(true);
+  expect(await waitGone(childPid)).toBe(true);
 });
 
 describe("pcntl / posix", () => {
