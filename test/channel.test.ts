@@ -123,6 +123,25 @@ describe("across processes", () => {
     master.close();
   }, 60_000);
 
+  test("MultiStreamChannel.receive: n ms rejects with ETIMEDOUT and leaves the line; a waiter gets the next message with its client; close rejects the rest", async () => {
+    const master = new MultiStreamChannel();
+    const client = master.createClient();
+    try {
+      await expect(master.receive(undefined, 30)).rejects.toThrow(/ETIMEDOUT.*within 30 ms/);
+      const from = ref<number>();
+      const waiting = master.receive(from, 5000);
+      client.send("late");
+      expect(await waiting).toBe("late");
+      expect(from.value).toBe(0);
+      const left = master.receive();
+      master.close();
+      await expect(left).rejects.toThrow(/EBADF.*the master was closed/);
+    } finally {
+      master.close();
+      client.close();
+    }
+  });
+
   test("a Unix socket path: a server and several clients", async () => {
     const path = join(dir, "server.sock");
     const server = await ChannelServer.listen(path);
