@@ -6,8 +6,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ftok, listIpc, removeIpc } from "../src/index.ts";
-import { tempDir } from "./helpers/ipc.ts";
+import { cleanupKeyFile, tempDir } from "./helpers/ipc.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const TMP = tempDir("bun-sysv-pack-"); // removed when the run ends, also when interrupted
@@ -15,8 +14,7 @@ const APP = join(TMP, "app");
 const keyFiles: string[] = [];
 
 afterAll(() => {
-  const keys = new Set(keyFiles.map((f) => ftok(f, "c")));
-  for (const o of listIpc()) if (keys.has(o.key | 0)) removeIpc(o.kind, o.id);
+  for (const file of keyFiles) cleanupKeyFile(file);
   rmSync(join(ROOT, "types"), { recursive: true, force: true }); // made by prepack (build:types), gitignored
 });
 
