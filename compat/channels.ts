@@ -25,6 +25,7 @@
  */
 import { Channel, type ChannelOptions } from "../src/channel/channel.ts";
 import { channelOverPort, type PortLike } from "../src/channel/port.ts";
+import { WaiterLine } from "../src/channel/line.ts";
 import { channelPair } from "../src/channel/socket.ts";
 import { ERRNO, errorFor } from "../src/ffi/errno.ts";
 import { parentChannel } from "../src/process/role.ts";
@@ -103,13 +104,6 @@ export class StreamChannel {
   }
 }
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  from: Ref<number> | undefined;
-  timer?: ReturnType<typeof setTimeout>;
-}
-
 /**
  * A master channel with any number of clients: the master receives from all of them (in arrival order,
  * each client's messages in the order it sent them) and replies to one or broadcasts to all.
@@ -118,7 +112,7 @@ export class MultiStreamChannel {
   readonly #options: ChannelOptions;
   readonly #ends = new Map<number, Channel>();
   #inbox: { client: number; value: unknown }[] = [];
-  #pending: Pending[] = [];
+  readonly #pending = new WaiterLine<{ client: number; value: unknown }>("MultiStreamChannel.receive", () => this.#hold());
   #nextId = 0;
   #closed = false;
 
@@ -157,17 +151,9 @@ export class MultiStreamChannel {
       return Promise.resolve(next.value);
     }
     if (this.#closed) return Promise.reject(errorFor(ERRNO.EBADF, "MultiStreamChannel.receive", { detail: "the master is closed" }));
-    return new Promise((resolve, reject) => {
-      const pending: Pending = { resolve, reject, from };
-      if (timeout !== undefined) {
-        pending.timer = setTimeout(() => {
-          this.#pending.splice(this.#pending.indexOf(pending), 1);
-          this.#hold();
-          reject(errorFor(ERRNO.ETIMEDOUT, "MultiStreamChannel.receive", { detail: `no message within ${timeout} ms` }));
-        }, timeout);
-      }
-      this.#pending.push(pending);
-      this.#hold();
+    return this.#pending.wait(timeout).then(({ client, value }) => {
+      if (from) from.value = client;
+      return value;
     });
   }
 
@@ -195,22 +181,11 @@ export class MultiStreamChannel {
     this.#closed = true;
     for (const end of this.#ends.values()) end.close();
     this.#ends.clear();
-    for (const pending of this.#pending.splice(0)) {
-      if (pending.timer) clearTimeout(pending.timer);
-      pending.reject(errorFor(ERRNO.EBADF, "MultiStreamChannel.receive", { detail: "the master was closed" }));
-    }
+    this.#pending.fail(errorFor(ERRNO.EBADF, "MultiStreamChannel.receive", { detail: "the master was closed" }));
   }
 
   #deliver(client: number, value: unknown): void {
-    const pending = this.#pending.shift();
-    if (!pending) {
-      this.#inbox.push({ client, value });
-      return;
-    }
-    if (pending.timer) clearTimeout(pending.timer);
-    if (pending.from) pending.from.value = client;
-    pending.resolve(value);
-    this.#hold();
+    if (!this.#pending.give({ client, value })) this.#inbox.push({ client, value });
   }
 
   #hold(): void {

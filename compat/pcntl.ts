@@ -26,6 +26,7 @@ import { strerror } from "../src/ffi/libc.ts";
 import { IpcError } from "../src/errors.ts";
 import { PhpError } from "./diagnostics.ts";
 import type { Ref } from "./ref.ts";
+import { intArg } from "./types.ts";
 import { WCONTINUED, WNOHANG, WUNTRACED } from "./signals-constants.ts";
 
 let lastError = 0;
@@ -155,6 +156,14 @@ export function pcntl_wait(status: Ref<number>, flags = 0, resource_usage?: Ref<
 }
 
 /**
+ * A `pcntl_w*` function: `$status` coerced as PHP's `int` parameter (numeric strings, floats with no
+ * fraction; TypeError otherwise) and cut to a C int as PHP does, then decoded by `src/process`.
+ */
+function statusFunction<R>(fn: string, decode: (status: number) => R): (status: number) => R {
+  return (status) => decode(Number(BigInt.asIntN(32, BigInt(intArg(fn, 1, "status", status)))));
+}
+
+/**
  * True when the status says the child exited normally.
  *
  * @example
@@ -163,9 +172,7 @@ export function pcntl_wait(status: Ref<number>, flags = 0, resource_usage?: Ref<
  * pcntl_wifexited(768); // true (exit 3)
  * ```
  */
-export function pcntl_wifexited(status: number): boolean {
-  return exitedNormally(status);
-}
+export const pcntl_wifexited: (status: number) => boolean = statusFunction("pcntl_wifexited", exitedNormally);
 
 /**
  * True when the status says the child is stopped.
@@ -176,9 +183,7 @@ export function pcntl_wifexited(status: number): boolean {
  * pcntl_wifstopped(0x137f); // true (SIGSTOP)
  * ```
  */
-export function pcntl_wifstopped(status: number): boolean {
-  return stoppedBySignal(status);
-}
+export const pcntl_wifstopped: (status: number) => boolean = statusFunction("pcntl_wifstopped", stoppedBySignal);
 
 /**
  * True when a signal killed the child.
@@ -189,9 +194,7 @@ export function pcntl_wifstopped(status: number): boolean {
  * pcntl_wifsignaled(9); // true (SIGKILL)
  * ```
  */
-export function pcntl_wifsignaled(status: number): boolean {
-  return killedBySignal(status);
-}
+export const pcntl_wifsignaled: (status: number) => boolean = statusFunction("pcntl_wifsignaled", killedBySignal);
 
 /**
  * True when the status reports a continued child (WCONTINUED).
@@ -202,9 +205,7 @@ export function pcntl_wifsignaled(status: number): boolean {
  * pcntl_wifcontinued(0xffff); // true
  * ```
  */
-export function pcntl_wifcontinued(status: number): boolean {
-  return status === 0xffff;
-}
+export const pcntl_wifcontinued: (status: number) => boolean = statusFunction("pcntl_wifcontinued", (status) => status === 0xffff);
 
 /**
  * The exit code in the status.
@@ -215,9 +216,7 @@ export function pcntl_wifcontinued(status: number): boolean {
  * pcntl_wexitstatus(768); // 3
  * ```
  */
-export function pcntl_wexitstatus(status: number): number {
-  return exitStatusOf(status);
-}
+export const pcntl_wexitstatus: (status: number) => number = statusFunction("pcntl_wexitstatus", exitStatusOf);
 
 /**
  * The signal that killed the child.
@@ -228,9 +227,7 @@ export function pcntl_wexitstatus(status: number): number {
  * pcntl_wtermsig(9); // 9
  * ```
  */
-export function pcntl_wtermsig(status: number): number {
-  return termSignalOf(status);
-}
+export const pcntl_wtermsig: (status: number) => number = statusFunction("pcntl_wtermsig", termSignalOf);
 
 /**
  * The signal that stopped the child.
@@ -241,9 +238,7 @@ export function pcntl_wtermsig(status: number): number {
  * pcntl_wstopsig(0x137f); // 19
  * ```
  */
-export function pcntl_wstopsig(status: number): number {
-  return stopSignalOf(status);
-}
+export const pcntl_wstopsig: (status: number) => number = statusFunction("pcntl_wstopsig", stopSignalOf);
 
 /**
  * errno of the last failed pcntl function (0 when none failed).

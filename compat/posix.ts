@@ -11,6 +11,7 @@
  * @module
  */
 import { IpcError } from "../src/errors.ts";
+import { ERRNO } from "../src/ffi/errno.ts";
 import { strerror } from "../src/ffi/libc.ts";
 import { parentPid } from "../src/process/index.ts";
 import { sendSignal } from "../src/signals/send.ts";
@@ -37,7 +38,7 @@ export function posix_kill(process_id: number, signal: number): boolean {
       return false;
     }
     if (error instanceof RangeError) { // a signal number the kernel does not know
-      lastError = 22; // EINVAL, as kill(2) answers
+      lastError = ERRNO.EINVAL; // as kill(2) answers
       return false;
     }
     throw error;

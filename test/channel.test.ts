@@ -4,23 +4,22 @@
  * other end (fd 3 and a Unix socket path).
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   ChannelServer, channelOverPort, channelPair, connectChannel, encodeFrame, FrameDecoder, serialize, spawnChild,
   spawnProcess, type ChildProcess,
 } from "../src/index.ts";
 import { MultiStreamChannel, ref, StreamChannel } from "../compat/index.ts";
+import { tempDir } from "./helpers/ipc.ts";
 
 const ROLES = join(import.meta.dir, "fixtures/process/roles.ts");
 const PEER_PHP = join(import.meta.dir, "fixtures/process/channel-peer.php");
 const WORKER = join(import.meta.dir, "fixtures/process/channel-worker.ts");
-const dir = mkdtempSync(join(tmpdir(), "bun-sysv-channel-"));
+const dir = tempDir("bun-sysv-channel-"); // removed when the run ends, also when interrupted
 const started: ChildProcess[] = [];
 afterAll(() => {
   for (const c of started) c.kill("SIGKILL");
-  rmSync(dir, { recursive: true, force: true });
 });
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -123,6 +122,25 @@ describe("across processes", () => {
     expect(lines).toEqual(['client 0 got "bye"', 'client 1 got "bye"', 'client 2 got {"to":2}', 'client 3 got "bye"']);
     master.close();
   }, 60_000);
+
+  test("MultiStreamChannel.receive: n ms rejects with ETIMEDOUT and leaves the line; a waiter gets the next message with its client; close rejects the rest", async () => {
+    const master = new MultiStreamChannel();
+    const client = master.createClient();
+    try {
+      await expect(master.receive(undefined, 30)).rejects.toThrow(/ETIMEDOUT.*within 30 ms/);
+      const from = ref<number>();
+      const waiting = master.receive(from, 5000);
+      client.send("late");
+      expect(await waiting).toBe("late");
+      expect(from.value).toBe(0);
+      const left = master.receive();
+      master.close();
+      await expect(left).rejects.toThrow(/EBADF.*the master was closed/);
+    } finally {
+      master.close();
+      client.close();
+    }
+  });
 
   test("a Unix socket path: a server and several clients", async () => {
     const path = join(dir, "server.sock");

@@ -8,6 +8,7 @@ import { constants } from "node:os";
 import { join } from "node:path";
 import { cleanupOnTerminate } from "../src/cleanup/index.ts";
 import { listIpc, removeIpc } from "../src/inspect/sysvipc.ts";
+import { waitGone } from "./helpers/procs.ts";
 
 const FIXTURE = join(import.meta.dir, "fixtures", "interrupt", "terminate.ts");
 const queueExists = (id: number) => listIpc("msg").some((o) => o.id === id);
@@ -70,6 +71,17 @@ describe("cleanupOnTerminate", () => {
     expect(r.stdout).toContain("first registered, runs last");
     expect(r.stderr.trim().split("\n")).toEqual(["cleanupOnTerminate: a cleanup failed on SIGINT: this cleanup broke"]);
     expect(queueExists(r.id)).toBe(false);
+  });
+
+  test("with a live child started before the cleanups: one delivery runs them, stops the child, ends the process", async () => {
+    const r = await signalled("children", "SIGTERM");
+    expect(r.status).toBe(143);
+    expect(r.stdout).toContain("cleanup ran");
+    expect(queueExists(r.id)).toBe(false);
+    const child = Number(/CHILD (\d+)/.exec(r.stdout)![1]);
+    const gone = await waitGone(child);
+    if (!gone) process.kill(child, "SIGKILL");
+    expect(gone).toBe(true);
   });
 
   test("takes a function or something with remove()", () => {

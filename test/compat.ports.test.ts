@@ -5,8 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { ftok, listIpc, removeIpc } from "../src/index.ts";
-import { tempFile } from "./helpers/ipc.ts";
+import { cleanupKeyFile, tempFile } from "./helpers/ipc.ts";
 
 const DIR = join(import.meta.dir, "fixtures/ports");
 const files: string[] = [];
@@ -18,8 +17,7 @@ function keyFile(): string {
 }
 
 afterAll(() => {
-  const keys = new Set(files.flatMap((f) => [ftok(f, "c"), ftok(f, "q")]));
-  for (const o of listIpc()) if (keys.has(o.key | 0)) removeIpc(o.kind, o.id);
+  for (const file of files) cleanupKeyFile(file);
 });
 
 /** Runs a port (`bun x.ts` or `php x.php`) to completion; bounded so a blocked receive cannot hang the suite. */

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { cleanupKeyFile, EXAMPLES, LineReader, liveObjects, runExample } from "./fixtures/examples/run.ts";
 import { tempDir, tempFile } from "./helpers/ipc.ts";
 import { php } from "./helpers/php.ts";
+import { isRunning } from "./helpers/procs.ts";
 
 const scratch = tempDir("bun-sysv-examples-"); // removed at the end of the run, also an interrupted one
 
@@ -124,77 +125,61 @@ describe("message queue examples", () => {
   // Daemons are detached: whatever happens to a test (even its timeout), kill the ones still running.
   const daemons: number[] = [];
   afterAll(() => {
-    for (const pid of daemons) if (alive(pid)) process.kill(pid, "SIGKILL");
+    for (const pid of daemons) if (isRunning(pid)) process.kill(pid, "SIGKILL");
   });
 
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
-  test("b3: the daemon prints every message of any type and stops on SIGTERM", async () => {
-    const keyFile = tempFile("b3");
+  /** Runs `body` with a b3 daemon on a new key file; afterwards kills the daemon if it still runs and removes the key file's objects. */
+  async function withDaemon(name: string, body: (daemon: Awaited<ReturnType<typeof startDaemon>>, keyFile: string) => Promise<void>) {
+    const keyFile = tempFile(name);
     let pid = 0;
     try {
       const daemon = await startDaemon(keyFile);
       pid = daemon.pid;
+      await body(daemon, keyFile);
+    } finally {
+      if (pid && isRunning(pid)) process.kill(pid, "SIGKILL");
+      cleanupKeyFile(keyFile);
+    }
+  }
+
+  /** SIGTERM to a waiting daemon: it says why it stopped. */
+  async function stopWithSigterm(daemon: Awaited<ReturnType<typeof startDaemon>>) {
+    // Give the daemon time to start waiting again: an abort that lands while the library is still
+    // starting its first waiter thread is lost (src/wait/pool.ts; reported), and the messages may
+    // all have been there before that thread was ever needed.
+    await Bun.sleep(150);
+    process.kill(daemon.pid, "SIGTERM");
+    expect(await daemon.lines.next()).toBe("daemon stopped: signal SIGTERM");
+  }
+
+  test("b3: the daemon prints every message of any type and stops on SIGTERM", () =>
+    withDaemon("b3", async (daemon, keyFile) => {
       await runExample("b1-queue-send.ts", { keyFile, keep: true });
       const got = [];
       for (let i = 0; i < 4; i++) got.push(await daemon.lines.next());
       expect(got).toEqual([1, 2, 3, 1].map((t) => `msgtype: ${t}, message: message, type ${t}`));
-      // Give the daemon time to start waiting again: an abort that lands while the library is still
-      // starting its first waiter thread is lost (src/wait/pool.ts; reported), and the messages may
-      // all have been there before that thread was ever needed.
-      await Bun.sleep(150);
-      process.kill(pid, "SIGTERM");
-      expect(await daemon.lines.next()).toBe("daemon stopped: signal SIGTERM");
+      await stopWithSigterm(daemon);
       expect(await daemon.lines.next()).toBeNull(); // its stdout closed: it exited
-    } finally {
-      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
-      cleanupKeyFile(keyFile);
-    }
-  }, 20_000);
+    }), 20_000);
 
-  test("b3: a message that does not unserialize (from PHP) is logged with its type and bytes; the daemon goes on", async () => {
-    const keyFile = tempFile("b3bad");
-    let pid = 0;
-    try {
-      const daemon = await startDaemon(keyFile);
-      pid = daemon.pid;
+  test("b3: a message that does not unserialize (from PHP) is logged with its type and bytes; the daemon goes on", () =>
+    withDaemon("b3bad", async (daemon, keyFile) => {
       for (let i = 0; i < 200 && liveObjects(keyFile).length === 0; i++) await Bun.sleep(10);
       phpOk(`$q = msg_get_queue(ftok($argv[1], 'A')); msg_send($q, 1, "a:1:{i:0;", false); msg_send($q, 2, "after");`, [keyFile]);
       expect(await daemon.lines.next()).toBe('skipped msgtype: 1, 9 bytes that do not unserialize: "a:1:{i:0;"');
       expect(await daemon.lines.next()).toBe("msgtype: 2, message: after");
-      expect(alive(pid)).toBe(true);
-      await Bun.sleep(150);
-      process.kill(pid, "SIGTERM");
-      expect(await daemon.lines.next()).toBe("daemon stopped: signal SIGTERM");
-    } finally {
-      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
-      cleanupKeyFile(keyFile);
-    }
-  }, 20_000);
+      expect(isRunning(daemon.pid)).toBe(true);
+      await stopWithSigterm(daemon);
+    }), 20_000);
 
-  test("b3: removing the queue stops the daemon", async () => {
-    const keyFile = tempFile("b3rm");
-    let pid = 0;
-    try {
-      const daemon = await startDaemon(keyFile);
-      pid = daemon.pid;
+  test("b3: removing the queue stops the daemon", () =>
+    withDaemon("b3rm", async (daemon, keyFile) => {
       // The daemon creates the queue when it starts: wait until it exists, then remove it from PHP.
       for (let i = 0; i < 200 && liveObjects(keyFile).length === 0; i++) await Bun.sleep(10);
       phpOk(`msg_remove_queue(msg_get_queue(ftok($argv[1], 'A')));`, [keyFile]);
       expect(await daemon.lines.next()).toBe("daemon stopped: the queue was removed");
       expect(await daemon.lines.next()).toBeNull();
-    } finally {
-      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
-      cleanupKeyFile(keyFile);
-    }
-  }, 20_000);
+    }), 20_000);
 });
 
 describe("sysvshm and semaphore examples", () => {
@@ -273,7 +258,7 @@ describe("sysvshm and semaphore examples", () => {
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, "utf8"))) continue;
+        if (!isRunning(Number(entry))) continue;
         if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(`SYSV_KEY_FILE=${keyFile}`)) pids.push(Number(entry));
       } catch { /* gone meanwhile, or not ours to read */ }
     }

@@ -5,10 +5,11 @@
  * ends normally leaves no temp folder either.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { listIpc } from "../src/inspect/sysvipc.ts";
+import { waitGone } from "./helpers/procs.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const FIXTURE = "./test/fixtures/interrupt/work.fixture.ts";
@@ -19,15 +20,6 @@ interface Made {
   dirs: string[];
   php: number;
 }
-
-/** Whether `pid` runs (a zombie, dead but not yet reaped by whoever inherited it, does not count). */
-const alive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-};
 
 /** Runs the fixture under `bun test`; once it has made its objects, sends `signal` (if any). */
 async function runFixture(signal: "SIGINT" | "SIGTERM" | "SIGHUP" | undefined) {
@@ -70,8 +62,7 @@ describe("an interrupted bun test leaves nothing behind", () => {
       const left = listIpc().filter((o) => keys.includes(o.key) || (o.kind === "msg" && made.ids.includes(o.id)));
       expect(left).toEqual([]);
       for (const dir of made.dirs) expect(existsSync(dir)).toBe(false);
-      for (let i = 0; i < 100 && alive(made.php); i++) await Bun.sleep(10);
-      expect(alive(made.php)).toBe(false);
+      expect(await waitGone(made.php, 1000)).toBe(true);
     }, 60_000);
   }
 

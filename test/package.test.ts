@@ -4,20 +4,17 @@
  * user's `tsc` with `bun init`'s strict flags accepts code importing both entry points.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ftok, listIpc, removeIpc } from "../src/index.ts";
+import { cleanupKeyFile, tempDir } from "./helpers/ipc.ts";
 
 const ROOT = join(import.meta.dir, "..");
-const TMP = mkdtempSync(join(tmpdir(), "bun-sysv-pack-"));
+const TMP = tempDir("bun-sysv-pack-"); // removed when the run ends, also when interrupted
 const APP = join(TMP, "app");
 const keyFiles: string[] = [];
 
 afterAll(() => {
-  const keys = new Set(keyFiles.map((f) => ftok(f, "c")));
-  for (const o of listIpc()) if (keys.has(o.key | 0)) removeIpc(o.kind, o.id);
-  rmSync(TMP, { recursive: true, force: true });
+  for (const file of keyFiles) cleanupKeyFile(file);
   rmSync(join(ROOT, "types"), { recursive: true, force: true }); // made by prepack (build:types), gitignored
 });
 

@@ -6,11 +6,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { currentRole, liveChildren, spawnChild, spawnProcess, type ChildProcess } from "../src/index.ts";
 import {
-  pcntl_fork, pcntl_get_last_error, pcntl_strerror, pcntl_wait, pcntl_waitpid, pcntl_wexitstatus, pcntl_wifexited,
+  pcntl_fork, pcntl_get_last_error, pcntl_strerror, pcntl_wait, pcntl_waitpid, pcntl_wexitstatus, pcntl_wifcontinued, pcntl_wifexited,
   pcntl_wifsignaled, pcntl_wifstopped, pcntl_wstopsig, pcntl_wtermsig, posix_get_last_error, posix_getpid, posix_getppid,
   posix_geteuid, posix_getuid, posix_kill, posix_strerror, ref, SIGCONT, SIGKILL, SIGSTOP, SIGTERM, WNOHANG, WUNTRACED,
 } from "../compat/index.ts";
 import { php, phpJson } from "./helpers/php.ts";
+import { waitGone } from "./helpers/procs.ts";
 
 const ROLES = join(import.meta.dir, "fixtures/process/roles.ts");
 const started: ChildProcess[] = [];
@@ -111,21 +112,13 @@ describe("no orphans", () => {
     reader.releaseLock();
     return { parent, childPid: Number(/child (\d+)/.exec(text)![1]) };
   }
-  async function gone(pid: number): Promise<boolean> {
-    for (let i = 0; i < 200; i++) {
-      const stat = Bun.spawnSync(["ps", "-o", "stat=", "-p", String(pid)]).stdout.toString().trim();
-      if (stat === "" || stat.startsWith("Z")) return true;
-      await Bun.sleep(25);
-    }
-    return false;
-  }
 
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP", "SIGKILL"] as const) {
     test(`parent killed with ${signal}: its child goes too`, async () => {
       const { parent, childPid } = await parentAndChild();
       parent.kill(signal);
       expect(await parent.exited).toEqual({ code: null, signal });
-      expect(await gone(childPid)).toBe(true);
+      expect(await waitGone(childPid)).toBe(true);
     });
   }
 });
@@ -144,13 +137,7 @@ test("a parent with its own SIGTERM listener: the child is left to it, and stopp
   }
   expect(await parent.exited).toEqual({ code: 0, signal: null });
   expect(text).toContain("child alive in handler: true");
-  let gone = false;
-  for (let i = 0; i < 200 && !gone; i++) {
-    const stat = Bun.spawnSync(["ps", "-o", "stat=", "-p", String(childPid)]).stdout.toString().trim();
-    gone = stat === "" || stat.startsWith("Z");
-    if (!gone) await Bun.sleep(25);
-  }
-  expect(gone).toBe(true);
+  expect(await waitGone(childPid)).toBe(true);
 });
 
 describe("pcntl / posix", () => {
@@ -223,6 +210,23 @@ describe("pcntl / posix", () => {
     expect(pcntl_wexitstatus(st.value)).toBe(5);
     expect(pcntl_waitpid(1, st, WNOHANG)).toBe(-1); // init is not our child
     expect(pcntl_get_last_error()).toBe(10);
+  });
+
+  test("pcntl_w* coerce $status as PHP's int parameter: numeric strings, whole floats, C int cut; TypeError text", () => {
+    const phpSaw = phpJson<(string | number | boolean | null)[]>(`
+      $e = null; try { pcntl_wexitstatus("abc"); } catch (TypeError $t) { $e = $t->getMessage(); }
+      echo json_encode([pcntl_wifexited("768"), pcntl_wexitstatus("768"), pcntl_wtermsig(9.0), pcntl_wifsignaled(true),
+        pcntl_wexitstatus(768 + (1 << 32)), pcntl_wifcontinued("65535"), $e]);`);
+    let message: string | null = null;
+    try {
+      pcntl_wexitstatus("abc" as unknown as number);
+    } catch (error) {
+      expect((error as Error).name).toBe("TypeError");
+      message = (error as Error).message;
+    }
+    const s = (v: unknown) => v as number;
+    expect([pcntl_wifexited(s("768")), pcntl_wexitstatus(s("768")), pcntl_wtermsig(9.0), pcntl_wifsignaled(s(true)),
+      pcntl_wexitstatus(768 + 2 ** 32), pcntl_wifcontinued(s("65535")), message]).toEqual(phpSaw);
   });
 
   test("posix_kill, pids, uids and errors like PHP", () => {

@@ -21,12 +21,24 @@ function within<T>(promise: Promise<T>, ms: number): Promise<{ value?: T; error?
   ]);
 }
 
+/**
+ * A new queue opened twice: `queue`, the handle the test closes, and `other`, which stays open and removes
+ * the queue afterwards whatever happened.
+ */
+async function twoHandles(body: (queue: MessageQueue, other: MessageQueue, key: number) => Promise<void>): Promise<void> {
+  const key = keys.next();
+  const queue = MessageQueue.create(key);
+  const other = MessageQueue.open(key);
+  try {
+    await body(queue, other, key);
+  } finally {
+    other.remove();
+  }
+}
+
 describe("MessageQueue.close() cancels its waits", () => {
-  test("a pending receive rejects with ClosedError; a message sent after close (by PHP) stays queued", async () => {
-    const key = keys.next();
-    const queue = MessageQueue.create(key);
-    const other = MessageQueue.open(key);
-    try {
+  test("a pending receive rejects with ClosedError; a message sent after close (by PHP) stays queued", () =>
+    twoHandles(async (queue, other, key) => {
       const waiting = queue.receive();
       await Bun.sleep(50);
       queue.close();
@@ -36,16 +48,10 @@ describe("MessageQueue.close() cancels its waits", () => {
       expect(r).not.toBe("pending");
       expect((r as { error: unknown }).error).toBeInstanceOf(ClosedError);
       expect(other.receiveSync({ timeout: 0 })).toEqual({ type: 5, value: "after close" });
-    } finally {
-      other.remove();
-    }
-  });
+    }));
 
-  test("many waits of one handle (shared and not) all end at once; another handle's wait goes on", async () => {
-    const key = keys.next();
-    const queue = MessageQueue.create(key);
-    const other = MessageQueue.open(key);
-    try {
+  test("many waits of one handle (shared and not) all end at once; another handle's wait goes on", () =>
+    twoHandles(async (queue, other) => {
       const mine = [0, 0, 0, 1, 2, -3].map((type) => queue.receive({ type }));
       const theirs = other.receive({ type: 0 }); // same selector as three of mine: shares their call
       await Bun.sleep(50);
@@ -55,16 +61,10 @@ describe("MessageQueue.close() cancels its waits", () => {
       expect(await within(theirs, 100)).toBe("pending");
       other.sendSync(9, "for the other handle");
       expect(await theirs).toEqual({ type: 9, value: "for the other handle" });
-    } finally {
-      other.remove();
-    }
-  });
+    }));
 
-  test("a for-await loop ends at close and yields nothing sent afterwards", async () => {
-    const key = keys.next();
-    const queue = MessageQueue.create(key);
-    const other = MessageQueue.open(key);
-    try {
+  test("a for-await loop ends at close and yields nothing sent afterwards", () =>
+    twoHandles(async (queue, other) => {
       const seen: unknown[] = [];
       const loop = (async () => {
         for await (const { value } of queue) seen.push(value);
@@ -77,16 +77,10 @@ describe("MessageQueue.close() cancels its waits", () => {
       expect(await within(loop, 1000)).toEqual({ value: "ended" });
       expect(seen).toEqual(["before"]);
       expect(other.receiveSync({ timeout: 0 }).value).toBe("after");
-    } finally {
-      other.remove();
-    }
-  });
+    }));
 
-  test("a send waiting for room rejects with ClosedError and sends nothing", async () => {
-    const key = keys.next();
-    const queue = MessageQueue.create(key);
-    const other = MessageQueue.open(key);
-    try {
+  test("a send waiting for room rejects with ClosedError and sends nothing", () =>
+    twoHandles(async (queue, other) => {
       other.set({ maxBytes: 64 });
       other.sendSync(1, "x".repeat(60), { serialize: false });
       const sending = queue.send(2, "y".repeat(60), { serialize: false });
@@ -96,10 +90,7 @@ describe("MessageQueue.close() cancels its waits", () => {
       other.receiveBytesSync({ timeout: 0 }); // room now: a send that still waited would land
       await Bun.sleep(50);
       expect(other.stat().messages).toBe(0);
-    } finally {
-      other.remove();
-    }
-  });
+    }));
 
   test("a process whose only pending receive was closed exits", async () => {
     const key = keys.next();

@@ -19,14 +19,20 @@ import type { KeyLike } from "../../src/keys/key.ts";
 import type { MessageType } from "../../src/msg/buffer.ts";
 import { MessageQueue } from "../../src/msg/queue.ts";
 import type { Ref } from "../ref.ts";
+import { SystemObject } from "./handle.ts";
 
 /** A System V message queue with PHP-serialized messages (see the module doc). */
-export class Queue implements Disposable {
+export class Queue extends SystemObject {
   /** The handle underneath (`src/msg`). */
   readonly queue: MessageQueue;
 
   constructor(key: KeyLike) {
+    super();
     this.queue = MessageQueue.create(key, { mode: 0o666 });
+  }
+
+  protected get handle(): MessageQueue {
+    return this.queue;
   }
 
   /** Sends `data` with message type `type` (>= 1), waiting while the queue is full. */
@@ -47,16 +53,4 @@ export class Queue implements Disposable {
     return this.queue.receive<T>({ type, ...options });
   }
 
-  /** Removes the queue from the system. */
-  remove(): void {
-    this.queue.remove();
-  }
-
-  close(): void {
-    this.queue.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }

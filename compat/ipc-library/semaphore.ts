@@ -18,14 +18,21 @@
 import { IPC_CREAT } from "../../src/ffi/constants.ts";
 import type { KeyLike } from "../../src/keys/key.ts";
 import { openSemaphore, Semaphore as SysvSemaphore } from "../../src/sem/semaphore.ts";
+import { SystemObject } from "./handle.ts";
 
 /** A counting semaphore of at most `max` holders (see the module doc). */
-export class Semaphore implements Disposable {
+export class Semaphore extends SystemObject {
   /** The handle underneath (`src/sem`). */
   readonly semaphore: SysvSemaphore;
 
   constructor(key: KeyLike, max: number = 1) {
+    super();
     this.semaphore = openSemaphore(SysvSemaphore, key, IPC_CREAT, { maxCount: max, mode: 0o666 });
+  }
+
+  /** `close()` gives back what this object holds and lets go of the handle. */
+  protected get handle(): SysvSemaphore {
+    return this.semaphore;
   }
 
   /** Takes one count if free (true), else false at once. */
@@ -45,19 +52,6 @@ export class Semaphore implements Disposable {
     return true;
   }
 
-  /** Removes the semaphore from the system (for every process). */
-  remove(): void {
-    this.semaphore.remove();
-  }
-
-  /** Gives back what this object holds and lets go of the handle. */
-  close(): void {
-    this.semaphore.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }
 
 /** A semaphore with a max count of 1. */

@@ -41,6 +41,7 @@
 import { toKey, type KeyLike } from "../../src/keys/key.ts";
 import { SharedMemory } from "../../src/shm/segment.ts";
 import { SharedVariables } from "../../src/vars/variables.ts";
+import { SystemObject } from "./handle.ts";
 
 /** Bytes of the store's header (PHP_SM): the used bytes of a store are `HEADER + stat().used`. */
 const HEADER = 40;
@@ -60,7 +61,7 @@ function slotOf(name: string): number {
 const PROBES = 64;
 
 /** Named shared values with an optional integrity check on set (see the module doc). */
-export class SharedData implements Disposable {
+export class SharedData extends SystemObject {
   /** The variable store underneath (`src/vars`). */
   readonly variables: SharedVariables;
   /** Versions this object last read or wrote, per name. */
@@ -73,6 +74,7 @@ export class SharedData implements Disposable {
 
   /** Opens (or creates, mode 0666) the key's segment, a store of `size` bytes plus its journal, and its lock. */
   constructor(key: KeyLike, size: number = 10000) {
+    super();
     if (toKey(key) === 0) throw new RangeError("SharedData needs a key (its lock is a semaphore on the same key), not IPC_PRIVATE");
     this.#segment = SharedMemory.create(key, 2 * size + JOURNAL_HEADER, { mode: 0o666 });
     // The creator's size decides (an existing segment keeps its size): the journal is its second half.
@@ -118,19 +120,15 @@ export class SharedData implements Disposable {
     return entry ? this.#journaled(() => this.variables.delete(slot)) : false;
   }
 
+  /** `close()` detaches (the data stays in the system). */
+  protected get handle(): SharedVariables {
+    return this.variables;
+  }
+
   /** Removes the segment from the system (the lock's semaphore too). */
-  remove(): void {
+  override remove(): void {
     this.variables.lock.remove();
-    this.variables.remove();
-  }
-
-  /** Detaches (the data stays in the system). */
-  close(): void {
-    this.variables.detach();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
+    super.remove();
   }
 
   /** Takes the lock, then rolls back the half-done set of a holder that died in it (if any). */

@@ -20,6 +20,7 @@
  */
 import type { KeyLike } from "../../src/keys/key.ts";
 import { SharedVariables } from "../../src/vars/variables.ts";
+import { SystemObject } from "./handle.ts";
 
 const INDEX = /^(0|[1-9]\d*)$/;
 
@@ -30,13 +31,14 @@ function indexOf(property: string | symbol): number | undefined {
 }
 
 /** A shared integer-indexed array over PHP's variable store (see the module doc). */
-export class SharedMemory implements Disposable {
+export class SharedMemory extends SystemObject {
   [index: number]: unknown;
   /** The variable store underneath (`src/vars`). */
   readonly variables!: SharedVariables;
 
   /** Opens (or creates, mode 0666, `size` bytes) the key's segment. */
   constructor(key: KeyLike, size: number = 10000) {
+    super();
     const variables = SharedVariables.create(key, { size, mode: 0o666 });
     Object.defineProperty(this, "variables", { value: variables });
     return new Proxy(this, {
@@ -68,17 +70,8 @@ export class SharedMemory implements Disposable {
     return this.variables.keys().map(Number);
   }
 
-  /** Removes the segment from the system. */
-  remove(): void {
-    this.variables.remove();
-  }
-
-  /** Detaches (the data stays in the system). */
-  close(): void {
-    this.variables.detach();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
+  /** `close()` detaches (the data stays in the system). */
+  protected get handle(): SharedVariables {
+    return this.variables;
   }
 }

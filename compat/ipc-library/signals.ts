@@ -19,7 +19,7 @@
 import { sendSignal } from "../../src/signals/send.ts";
 import { SignalHandler as Listeners, type SignalListener } from "../../src/signals/listeners.ts";
 import { SignalTrap as Trap } from "../../src/signals/trap.ts";
-import { signalName, signalNumber } from "../../src/signals/names.ts";
+import { listenableName, signalNumber } from "../../src/signals/names.ts";
 
 /** The library's flag: signal handlers run without a manual dispatch (here: from the event loop). */
 export const SIGNALS_ASYNC = true;
@@ -75,8 +75,7 @@ export class Signal implements Disposable {
   /** Sets this object's handler (replacing the one set before through it). */
   setHandler(handler: (signo: number) => unknown): this {
     this.close();
-    this.#name ??= signalName(this.signal);
-    if (!this.#name) throw new RangeError(`signal ${this.signal} has no name: process.on cannot listen to it`);
+    this.#name ??= listenableName(this.signal);
     const listener = () => { handler(this.signal); };
     process.on(this.#name, listener);
     this.#listener = listener;

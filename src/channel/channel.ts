@@ -17,6 +17,7 @@
  */
 import { ERRNO, errorFor } from "../ffi/errno.ts";
 import { channelCodec, type ChannelCodec, type ChannelFormat } from "./codec.ts";
+import { WaiterLine } from "./line.ts";
 
 /** What carries payloads (whole messages) for a {@link Channel}. */
 export interface Transport {
@@ -48,12 +49,6 @@ export interface UnopenedEnd {
   discard(): void;
 }
 
-interface Waiter {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer?: ReturnType<typeof setTimeout>;
-}
-
 function closedError(syscall: string, why: string): Error {
   return errorFor(ERRNO.EBADF, syscall, { detail: why });
 }
@@ -65,7 +60,7 @@ export class Channel<T = unknown> {
   #attach: UnopenedEnd | null;
   #started = false;
   #inbox: unknown[] = [];
-  #waiters: Waiter[] = [];
+  readonly #waiters = new WaiterLine<unknown>("Channel.receive", () => this.#refresh());
   #ended: Error | null = null;
   #closed = false;
   #listener: ((value: T) => void) | null = null;
@@ -130,18 +125,7 @@ export class Channel<T = unknown> {
       return Promise.reject(new RangeError(`Channel.receive: timeout must be a number of ms >= 0, got ${timeout}`));
     }
     if (timeout === 0) return Promise.reject(errorFor(ERRNO.ETIMEDOUT, "Channel.receive", { detail: "no message waiting" }));
-    return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter = { resolve: resolve as (v: unknown) => void, reject };
-      if (timeout !== undefined) {
-        waiter.timer = setTimeout(() => {
-          this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-          this.#refresh();
-          reject(errorFor(ERRNO.ETIMEDOUT, "Channel.receive", { detail: `no message within ${timeout} ms` }));
-        }, timeout);
-      }
-      this.#waiters.push(waiter);
-      this.#refresh();
-    });
+    return this.#waiters.wait(timeout) as Promise<T>;
   }
 
   /** The next message if one has arrived, else `undefined` (never waits). */
@@ -188,7 +172,7 @@ export class Channel<T = unknown> {
     this.#transport?.close();
     this.#attach?.discard();
     this.#attach = null;
-    this.#failWaiters(closedError("Channel.receive", "the channel was closed"));
+    this.#waiters.fail(closedError("Channel.receive", "the channel was closed"));
   }
 
   [Symbol.dispose](): void {
@@ -234,30 +218,16 @@ export class Channel<T = unknown> {
       this.#listener(value as T);
       return;
     }
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.resolve(value);
-      this.#refresh();
-    } else {
-      this.#inbox.push(value);
-    }
+    if (!this.#waiters.give(value)) this.#inbox.push(value);
   }
 
   #end(error?: Error): void {
     if (this.#ended) return;
     this.#ended = error ?? new Error("end of stream");
     this.#onEnd?.(this.#ended);
-    this.#failWaiters(closedError("Channel.receive", `the peer is gone (${this.#ended.message})`));
+    this.#waiters.fail(closedError("Channel.receive", `the peer is gone (${this.#ended.message})`));
   }
 
-  #failWaiters(error: Error): void {
-    for (const waiter of this.#waiters.splice(0)) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.reject(error);
-    }
-    this.#refresh();
-  }
 
   #refresh(): void {
     if (this.#transport && this.#started && !this.#closed) this.#transport.keepAlive(this.#held || this.#waiters.length > 0);

@@ -6,10 +6,12 @@
  *
  * On the first of those signals the cleanups run, newest first, each at most once (a failing one is
  * reported on stderr and the others still run). Then, if no other listener handles that signal, the
- * process exits with the conventional status 128 + the signal's number (130 for SIGINT, 143 for SIGTERM,
- * 129 for SIGHUP). If the program has its own listener (a daemon stopping gracefully), the cleanups still
- * run at once and the program decides when to exit. While nothing is registered, no listener is
- * installed and the signals keep their default effect.
+ * process ends by that signal as it would have without the library, so the shell sees the conventional
+ * status 128 + the signal's number (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP). If the program has
+ * its own listener (a daemon stopping gracefully), the cleanups still run at once and the program decides
+ * when to exit. While nothing is registered, no listener is installed and the signals keep their default
+ * effect. The listeners, the "own listener" rule and the ending are shared with the stopping of children
+ * (`src/signals/terminate.ts`).
  *
  * @example
  * ```ts
@@ -22,8 +24,10 @@
  * ```
  * @module
  */
-import { constants } from "node:os";
 import { NotFoundError, RemovedError } from "../errors.ts";
+import { onTermination, TERMINATING_SIGNALS } from "../signals/terminate.ts";
+
+export { TERMINATING_SIGNALS };
 
 /** A cleanup: a function, or an object with `remove()` (MessageQueue, SharedMemory, Semaphore, ...). */
 export type Cleanup = (() => void) | { remove(): void };
@@ -33,43 +37,21 @@ export interface CleanupRegistration extends Disposable {
   cancel(): void;
 }
 
-/** The signals that end a process by default and after which a program should clean up. */
-export const TERMINATING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-type TerminatingSignal = (typeof TERMINATING_SIGNALS)[number];
-
-/** One entry per registration (the same handle registered twice is two entries). */
-const registered = new Set<{ cleanup: Cleanup }>();
-let listening = false;
-
-function onSignal(signal: TerminatingSignal): void {
-  const cleanups = [...registered].reverse();
-  registered.clear();
-  stopListening();
-  for (const { cleanup } of cleanups) {
-    try {
-      if (typeof cleanup === "function") cleanup();
-      else cleanup.remove();
-    } catch (error) {
-      // Already gone (removed by someone else meanwhile) is what the cleanup wanted.
-      if (error instanceof RemovedError || error instanceof NotFoundError) continue;
-      process.stderr.write(`cleanupOnTerminate: a cleanup failed on ${signal}: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
+/** Runs one cleanup; any other failure is reported on stderr by the termination registry. */
+function runCleanup(cleanup: Cleanup): void {
+  try {
+    if (typeof cleanup === "function") cleanup();
+    else cleanup.remove();
+  } catch (error) {
+    // Already gone (removed by someone else meanwhile) is what the cleanup wanted.
+    if (error instanceof RemovedError || error instanceof NotFoundError) return;
+    throw error;
   }
-  if (process.listenerCount(signal) === 0) process.exit(128 + constants.signals[signal]);
-}
-
-const listeners = Object.fromEntries(TERMINATING_SIGNALS.map((s) => [s, () => onSignal(s)])) as Record<TerminatingSignal, () => void>;
-
-function stopListening(): void {
-  if (!listening) return;
-  listening = false;
-  for (const signal of TERMINATING_SIGNALS) process.off(signal, listeners[signal]);
 }
 
 /**
- * Runs `cleanup` if SIGINT, SIGTERM or SIGHUP arrives (see the module notes), then exits with
- * 128 + the signal's number unless the program listens to that signal itself.
+ * Runs `cleanup` if SIGINT, SIGTERM or SIGHUP arrives (see the module notes), then ends the process by
+ * that signal (status 128 + its number) unless the program listens to that signal itself.
  *
  * @example
  * ```ts
@@ -85,15 +67,7 @@ export function cleanupOnTerminate(cleanup: Cleanup): CleanupRegistration {
   if (typeof cleanup !== "function" && typeof cleanup?.remove !== "function") {
     throw new TypeError("cleanupOnTerminate: expected a function or an object with a remove() method");
   }
-  const entry = { cleanup };
-  registered.add(entry);
-  if (!listening) {
-    listening = true;
-    for (const signal of TERMINATING_SIGNALS) process.on(signal, listeners[signal]);
-  }
-  const cancel = () => {
-    registered.delete(entry);
-    if (registered.size === 0) stopListening();
-  };
+  // `always`: the cleanups run at once even when the program listens itself (it then decides when to exit).
+  const cancel = onTermination(() => runCleanup(cleanup), { always: true, name: "cleanupOnTerminate: a cleanup" });
   return { cancel, [Symbol.dispose]: cancel };
 }

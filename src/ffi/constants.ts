@@ -8,6 +8,7 @@
  * ```
  * @module
  */
+import { constants as os } from "node:os";
 
 /** Key that always creates a new, unnamed object. */
 export const IPC_PRIVATE = 0;
@@ -53,11 +54,9 @@ export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 
-/** Signal numbers (Linux). */
-export const SIGNALS = {
-  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14,
-  SIGTERM: 15, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19, SIGURG: 23,
-} as const;
+/** Signal numbers by name: the platform's table as Bun gives it (`os.constants.signals`), the one table
+ * the library reads (`signalNumber`/`signalName` in src/signals/names.ts build on it). */
+export const SIGNALS: Readonly<Record<NodeJS.Signals, number>> = os.signals;
 
 /** Largest value a semaphore can hold (SEMVMX). */
 export const SEMVMX = 32767;

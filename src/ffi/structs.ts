@@ -54,6 +54,12 @@ export const SEMBUF = layout(6, { sem_num: [0, "u16"], sem_op: [2, "i16"], sem_f
 /** struct timespec (16 bytes). */
 export const TIMESPEC = layout(16, { tv_sec: [0, "i64"], tv_nsec: [8, "i64"] });
 
+/** siginfo_t (128 bytes) as waitid(2) fills it for a child (Linux, 32 and 64 bit alike for these fields). */
+export const SIGINFO = layout(128, {
+  si_signo: [0, "i32"], si_errno: [4, "i32"], si_code: [8, "i32"], si_pid: [16, "i32"], si_uid: [20, "u32"],
+  si_status: [24, "i32"],
+});
+
 /** A zeroed buffer big enough for `layout` (8-byte aligned, so it can also be passed as a pointer). */
 export function newStruct(l: Layout<string>, count = 1): Uint8Array {
   return new Uint8Array(new BigUint64Array(Math.ceil((l.size * count) / 8)).buffer, 0, l.size * count);

@@ -62,7 +62,7 @@ export class MessageBuffer {
 
   /** Reads `mtype`: a number when it is a safe integer, a bigint otherwise. */
   get type(): MessageType {
-    const low = this.#words[0], high = this.#words[1] | 0;
+    const low = this.#words[0]!, high = this.#words[1]! | 0;
     if (high === 0) return low;
     if (high >= -0x200000 && high < 0x200000) return high * TWO_32 + low;
     return new DataView(this.bytes.buffer).getBigInt64(0, true);

@@ -520,11 +520,10 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   #heldIndex(options: ReceiveOptions | undefined): number {
     const type = options?.type ?? 0, except = options?.except === true;
     let best = -1;
-    for (let i = 0; i < this.#held.length; i++) {
-      const candidate = this.#held[i].type;
+    for (const [i, { type: candidate }] of this.#held.entries()) {
       if (!selects(type, except, candidate)) continue;
       if (BigInt(type) >= 0n) return i; // first match, in order
-      if (best < 0 || BigInt(candidate) < BigInt(this.#held[best].type)) best = i; // lowest type
+      if (best < 0 || BigInt(candidate) < BigInt(this.#held[best]!.type)) best = i; // lowest type
     }
     return best;
   }
@@ -532,8 +531,8 @@ export class MessageQueue implements AsyncIterable<Message>, Disposable {
   /** Takes the held message that matches `options` (size rules as msgrcv: E2BIG unless truncate). */
   #takeHeld(options: ReceiveOptions | undefined, maxSize = options?.maxSize ?? this.#io.msgmax): RawMessage | undefined {
     const index = this.#heldIndex(options);
-    if (index < 0) return undefined;
     const message = this.#held[index];
+    if (message === undefined) return undefined;
     if (message.bytes.length > maxSize) {
       if (!options?.truncate) throw receiveError(this.#io, ERRNO.E2BIG, maxSize);
       message.bytes = message.bytes.slice(0, maxSize);

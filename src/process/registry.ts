@@ -2,7 +2,8 @@
  * The children this process started (not detached), so none outlives it: on `exit` each live child gets
  * SIGTERM; on SIGINT/SIGTERM/SIGHUP, when no other listener handles the signal, the children get it too
  * and this process then dies of it as it would have without the library. With your own listener for that
- * signal, the children are left to you until exit. The listeners exist only while children are alive.
+ * signal, the children are left to you until exit. The listeners exist only while children are alive;
+ * the signal side is the termination registry shared with cleanupOnTerminate (src/signals/terminate.ts).
  *
  * Exited children stay known (up to {@link KEEP_EXITED}) so compat's `pcntl_waitpid` can report them.
  *
@@ -13,6 +14,7 @@
  * ```
  * @module
  */
+import { onTermination } from "../signals/terminate.ts";
 import type { ChildProcess } from "./child.ts";
 
 /** How many exited children stay known for `pcntl_waitpid` before the oldest are forgotten. */
@@ -21,32 +23,29 @@ export const KEEP_EXITED = 1024;
 const byPid = new Map<number, ChildProcess>();
 const live = new Set<ChildProcess>();
 const exitedOrder: number[] = [];
-const CLEANUP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-let installed = false;
+/** Unregisters the reaper from the termination registry; set while children live. */
+let stopReaping: (() => void) | undefined;
 
 function onExit(): void {
   for (const child of live) child.kill("SIGTERM");
 }
 
-function onSignal(signal: NodeJS.Signals): void {
-  if (process.listenerCount(signal) > 1) return; // someone else handles it: the children are theirs to stop
+/** Only when the process is ending (no listener of the program's own): the children get the same signal. */
+function reap(signal: NodeJS.Signals): void {
   for (const child of [...live]) child.kill(signal);
-  uninstall();
-  process.kill(process.pid, signal); // die of it, as without this listener
 }
 
 function install(): void {
-  if (installed) return;
-  installed = true;
+  if (stopReaping) return;
   process.on("exit", onExit);
-  for (const signal of CLEANUP_SIGNALS) process.on(signal, onSignal);
+  stopReaping = onTermination(reap, { name: "bun-sysv: stopping the children" });
 }
 
 function uninstall(): void {
-  if (!installed) return;
-  installed = false;
+  if (!stopReaping) return;
   process.off("exit", onExit);
-  for (const signal of CLEANUP_SIGNALS) process.off(signal, onSignal);
+  stopReaping();
+  stopReaping = undefined;
 }
 
 /** Internal: records a child just started. */

@@ -15,6 +15,7 @@
 import { CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, P_PID, WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WSTOPPED } from "../ffi/constants.ts";
 import { check, ERRNO, errorFor } from "../ffi/errno.ts";
 import { lastErrno, libc } from "../ffi/libc.ts";
+import { newStruct, readStruct, SIGINFO } from "../ffi/structs.ts";
 import { stoppedStatus } from "./status.ts";
 
 /** A change of state reported by {@link peekChild}. */
@@ -25,9 +26,7 @@ export interface ChildState {
   status: number;
 }
 
-// siginfo_t is 128 bytes; si_code at 8, si_pid at 16, si_status at 24 (Linux, 32 and 64 bit alike for these).
-const info = new Uint8Array(new ArrayBuffer(128));
-const view = new DataView(info.buffer);
+const info = newStruct(SIGINFO);
 
 /**
  * The state change of child `pid` not yet taken: its exit, its kill, or (with `stopped`) its stop. `null`
@@ -43,10 +42,9 @@ export function peekChild(pid: number, options: { stopped?: boolean; continued?:
     if (errno === ERRNO.ECHILD) return null;
     throw errorFor(errno, "waitid", { detail: `pid ${pid}` });
   }
-  if (view.getInt32(16, true) === 0) return null;
-  const code = view.getInt32(8, true);
-  const value = view.getInt32(24, true);
-  switch (code) {
+  const { si_pid, si_code, si_status: value } = readStruct(SIGINFO, info);
+  if (si_pid === 0) return null;
+  switch (si_code) {
     case CLD_EXITED: return { pid, kind: "exited", status: (value & 0xff) << 8 };
     case CLD_KILLED: return { pid, kind: "killed", status: value & 0x7f };
     case CLD_DUMPED: return { pid, kind: "killed", status: (value & 0x7f) | 0x80 };

@@ -114,10 +114,10 @@ export function openSemaphore<S>(Class: SemaphoreClass<S>, keyLike: KeyLike, fla
   }
   const { id, created } = getSet(key, flags, options.mode ?? 0o600);
   const problems = joinSet(id, maxCount);
-  if (problems.length > 0) {
+  const first = problems[0];
+  if (first !== undefined) {
     if (created) libc.semctl(id, 0, IPC_RMID, 0); // what this call created, its failure removes
     else if (!problems.some((p) => p.step === "lock")) uncount(id);
-    const first = problems[0];
     const syscall = first.step === "lock" || first.step === "unlock" ? "semop" : "semctl";
     throw semError(first.errno, syscall, { key, id, detail: `sem_get protocol step "${first.step}"` });
   }

@@ -1,6 +1,7 @@
 /**
  * Signals: names and numbers, the synchronous record (for PHP-style loops), listeners over `process.on`
- * with stoppable bubbling, traps for main loops, and sending.
+ * with stoppable bubbling, traps for main loops, sending, and the one place the library acts on
+ * SIGINT/SIGTERM/SIGHUP (terminate.ts: cleanups and children, then the process ends by the signal).
  *
  * @example
  * ```ts
@@ -16,3 +17,4 @@ export * from "./record.ts";
 export * from "./listeners.ts";
 export * from "./trap.ts";
 export * from "./send.ts";
+export { programListens, TERMINATING_SIGNALS, type TerminatingSignal } from "./terminate.ts";

@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { signalName, signalNumber, type SignalLike } from "./names.ts";
+import { listenableName, signalNumber, type SignalLike } from "./names.ts";
 
 /** A signal listener: return `true` to stop the signal from reaching the listeners added after it. */
 export type SignalListener = (signo: number) => boolean | void | Promise<unknown>;
@@ -31,8 +31,7 @@ const chains = new Map<number, Chain>();
 function chainOf(signo: number): Chain {
   let chain = chains.get(signo);
   if (chain) return chain;
-  const name = signalName(signo);
-  if (!name) throw new RangeError(`signal ${signo} has no name: process.on cannot listen to it`);
+  const name = listenableName(signo);
   const listeners: SignalListener[] = [];
   const emit = () => {
     for (const listener of [...listeners]) if (listener(signo) === true) break;
@@ -50,7 +49,7 @@ function dropFromChain(signo: number, listener: SignalListener): boolean {
   if (at < 0) return false;
   chain.listeners.splice(at, 1);
   if (chain.listeners.length === 0) {
-    process.off(signalName(signo)!, chain.emit);
+    process.off(listenableName(signo), chain.emit);
     chains.delete(signo);
   }
   return true;
@@ -68,7 +67,7 @@ export class SignalHandler implements Disposable {
 
   constructor(signal: SignalLike) {
     this.signal = signalNumber(signal);
-    if (!signalName(this.signal)) throw new RangeError(`signal ${this.signal} has no name: process.on cannot listen to it`);
+    listenableName(this.signal); // a RangeError now rather than at the first add()
   }
 
   /** Adds a listener at the end of the signal's chain. */

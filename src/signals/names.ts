@@ -9,12 +9,12 @@
  * ```
  * @module
  */
-import { constants } from "node:os";
+import { SIGNALS } from "../ffi/constants.ts";
 
 /** A signal given by name (`"SIGTERM"`) or number (`15`). */
 export type SignalLike = NodeJS.Signals | number;
 
-const numbers = constants.signals as Record<string, number>;
+const numbers: Readonly<Record<string, number>> = SIGNALS;
 const names = new Map<number, NodeJS.Signals>();
 for (const [name, n] of Object.entries(numbers)) if (!names.has(n)) names.set(n, name as NodeJS.Signals);
 
@@ -36,4 +36,19 @@ export function signalNumber(signal: SignalLike | string): number {
 /** The name of a signal number (`undefined` for numbers without a name, such as real-time signals). */
 export function signalName(signal: SignalLike): NodeJS.Signals | undefined {
   return typeof signal === "string" ? (signalNumber(signal), signal) : names.get(signalNumber(signal));
+}
+
+/**
+ * The name `process.on` listens to for `signal`; RangeError for a signal without one (real-time signals).
+ *
+ * @example
+ * ```ts
+ * import { listenableName } from "bun-sysv";
+ * process.once(listenableName(10), () => {}); // "SIGUSR1"
+ * ```
+ */
+export function listenableName(signal: SignalLike): NodeJS.Signals {
+  const name = signalName(signal);
+  if (!name) throw new RangeError(`signal ${String(signal)} has no name: process.on cannot listen to it`);
+  return name;
 }

@@ -59,10 +59,8 @@ export function holdSignal(signal: SignalLike, options: HoldOptions = {}): void 
     try { process.on(name, listener); } catch { listener = undefined; }
   }
   const errno = native.trap(signo, options.restart ?? false);
-  if (errno !== 0) {
-    if (listener && !hold) process.off(name!, listener);
-    throw errorFor(errno, "sigaction", { detail: `signal ${signo}` });
-  }
+  if (errno !== 0 && listener && !hold) process.off(name!, listener);
+  check(errno, signo);
   holds.set(signo, { count: (hold?.count ?? 0) + 1, listener });
 }
 
@@ -81,7 +79,7 @@ export function releaseSignal(signal: SignalLike, how: "previous" | "default" | 
   holds.delete(signo);
   const name = signalName(signo);
   if (!nativeSignalsLoaded() && !hold) {
-    if (how === "default" || how === "ignore") setPlainDisposition(signo, how);
+    if (how === "default" || how === "ignore") check(nativeSignals().untrap(signo, how), signo);
     return;
   }
   const native = nativeSignals();
@@ -96,10 +94,7 @@ export function releaseSignal(signal: SignalLike, how: "previous" | "default" | 
   if (how === "default") check(native.untrap(signo, "default"), signo);
 }
 
-function setPlainDisposition(signo: number, how: "default" | "ignore"): void {
-  check(nativeSignals().untrap(signo, how), signo);
-}
-
+/** Throws the IpcError of a failed sigaction (errno 0: nothing). */
 function check(errno: number, signo: number): void {
   if (errno !== 0) throw errorFor(errno, "sigaction", { detail: `signal ${signo}` });
 }

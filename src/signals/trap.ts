@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { signalNumber, signalName, type SignalLike } from "./names.ts";
+import { listenableName, signalNumber, type SignalLike } from "./names.ts";
 import { holdSignal, releaseSignal, signalCount } from "./record.ts";
 
 /** Traps one signal until `close()` (or the end of a `using` block). */
@@ -50,7 +50,7 @@ export class SignalTrap implements Disposable {
   /** Resolves at the next delivery (at once if already trapped), from the event loop. */
   wait(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.isTrapped()) return Promise.resolve();
-    const name = signalName(this.signal)!;
+    const name = listenableName(this.signal);
     return new Promise<void>((resolve, reject) => {
       const done = () => {
         options.signal?.removeEventListener("abort", abort);

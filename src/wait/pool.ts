@@ -36,6 +36,7 @@
 import { IPC_NOWAIT, LOCK_NB, SIGNALS } from "../ffi/constants.ts";
 import { ERRNO } from "../ffi/errno.ts";
 import { lastErrno, libc } from "../ffi/libc.ts";
+import { readStruct, SEMBUF, writeField } from "../ffi/structs.ts";
 import {
   JOB_CANCEL, JOB_DATA, JOB_ERR, JOB_FLAGS, JOB_ID, JOB_OP, JOB_RESULT, JOB_SIZE, JOB_SLOT, JOB_TID,
   JOB_TIMEOUT_NS, JOB_TYPE, MAILBOX_BYTES, newJob, nativeWaiter, nativeWaiterError, OP, setJobData, type Job,
@@ -246,11 +247,12 @@ function ownCopy(bytes: Uint8Array, extra = 0): ArrayBuffer {
   return copy;
 }
 
-/** A copy of packed `struct sembuf`s with IPC_NOWAIT added to every `sem_flg` (int16 at offset 4 of 6). */
+/** A copy of packed `struct sembuf`s with IPC_NOWAIT added to every `sem_flg`. */
 function noWait(sops: Uint8Array): Uint8Array {
   const copy = new Uint8Array(ownCopy(sops));
-  const view = new DataView(copy.buffer);
-  for (let at = 4; at < copy.length; at += 6) view.setInt16(at, view.getInt16(at, true) | IPC_NOWAIT, true);
+  for (let at = 0; at < copy.length; at += SEMBUF.size) {
+    writeField(SEMBUF, copy, "sem_flg", readStruct(SEMBUF, copy, at).sem_flg | IPC_NOWAIT, at);
+  }
   return copy;
 }
 
@@ -424,7 +426,7 @@ class Call {
         break;
       case "semop": {
         const sops = (this.#nowaitSops ??= noWait(c.sops));
-        ret = libc.semop(c.id, sops, sops.length / 6);
+        ret = libc.semop(c.id, sops, sops.length / SEMBUF.size);
         busy = ERRNO.EAGAIN;
         break;
       }

@@ -52,13 +52,36 @@ export function trackRunKeys(keys: Iterable<number>): void {
   for (const key of keys) runKeys.add(key);
 }
 
-/** Removes every live object of this run; returns how many. */
-export function cleanupRun(): number {
+/** Removes each object (one already gone is fine); returns how many this call removed. */
+export function removeObjects(objects: Iterable<IpcObject>): number {
   let n = 0;
-  for (const o of liveOfRun()) {
+  for (const o of objects) {
     try { removeIpc(o.kind, o.id); n++; } catch { /* already gone */ }
   }
   return n;
+}
+
+/** Removes every live object of this run; returns how many. */
+export function cleanupRun(): number {
+  return removeObjects(liveOfRun());
+}
+
+/** The keys `ftok(file, 0..255)`: every key a program can derive from a key file. */
+export function keysOf(file: string): Set<number> {
+  return new Set(Array.from({ length: 256 }, (_, project) => ftok(file, project)));
+}
+
+/** The live objects whose key derives from `file`. */
+export function liveObjects(file: string): IpcObject[] {
+  const keys = keysOf(file);
+  return listIpc().filter((o) => keys.has(o.key | 0));
+}
+
+/** Removes every object whose key derives from `file`; returns what was there. */
+export function cleanupKeyFile(file: string): IpcObject[] {
+  const live = liveObjects(file);
+  removeObjects(live);
+  return live;
 }
 
 // Ctrl-C (and kill, and a closed terminal) in the middle of a test: remove the run's objects and folders.
@@ -126,11 +149,7 @@ export function testKeys(): TestKeys {
       return listIpc().filter((o) => keys.has(o.key | 0) || ids.some(([k, id]) => k === o.kind && id === o.id));
     },
     cleanup() {
-      let n = 0;
-      for (const o of api.live()) {
-        try { removeIpc(o.kind, o.id); n++; } catch { /* already gone */ }
-      }
-      return n;
+      return removeObjects(api.live());
     },
     get lastFile() { return file; },
   };
