@@ -18,7 +18,7 @@ import { toQueueStat, tryStatQueue, type QueueStat } from "../msg/stat.ts";
 import { unserialize } from "../serialize/decode.ts";
 import { SharedMemory } from "../shm/segment.ts";
 import { SharedVariables } from "../vars/variables.ts";
-import { hexDump, json, table, toJsonValue, varExport } from "./format.ts";
+import { hexDump, json, printLine, table, toJsonValue, varExport } from "./format.ts";
 import { pidText } from "./ls.ts";
 import { describe, localTime, queueKeysOf, rwx, semaphores, userName, type ObjectInfo, type SemaphoreInfo } from "./objects.ts";
 import { CliFailure, count, KIND_OPTIONS, kindOf, parse, resolveTargets, UsageError } from "./usage.ts";
@@ -193,7 +193,7 @@ export function show(args: string[]): number {
         continue;
       }
       if (seg.stat) console.log(`PHP shm_attach store: ${seg.stat.count} variable(s), ${seg.stat.used} bytes used, ${seg.stat.free} free`);
-      for (const v of seg.variables ?? []) console.log(v.error ? `${v.key} => CORRUPT: ${v.error}` : `${v.key} => ${varExport(v.value)}`);
+      for (const v of seg.variables ?? []) printLine(`${v.key} => `, v.error ? `CORRUPT: ${v.error}` : varExport(v.value));
       if (seg.corrupt) {
         console.log(`CORRUPT store: ${seg.corrupt}`);
         if (seg.hex) console.log(seg.hex);
@@ -218,7 +218,7 @@ export function show(args: string[]): number {
       ]));
       if (peeked) {
         for (const m of peeked.messages) {
-          console.log(`#${m.index} type ${m.type} (${m.bytes} bytes): ${m.text !== undefined ? `(not serialized) ${JSON.stringify(m.text)}` : varExport(m.value)}`);
+          printLine(`#${m.index} type ${m.type} (${m.bytes} bytes): `, m.text !== undefined ? `(not serialized) ${JSON.stringify(m.text)}` : varExport(m.value));
         }
         if (peeked.unsupported) console.log(peeked.unsupported);
         else if (peeked.messages.length === 0) console.log("(no messages)");
