@@ -27,6 +27,7 @@ export { varExport } from "../serialize/print.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** A PHP string as JSON text: the string itself, or bytes as UTF-8 if they are, else one char per byte. */
 function stringBytes(value: string | Uint8Array): string {
   if (typeof value === "string") return value;
   try {
@@ -36,10 +37,9 @@ function stringBytes(value: string | Uint8Array): string {
   }
 }
 
+/** The keys and values of a keyed PHP array (a `Map`, or a plain object whose keys JSON keeps as they are). */
 function entries(value: unknown): Array<[unknown, unknown]> {
-  if (value instanceof Map) return [...value.entries()];
-  if (Array.isArray(value)) return value.map((v, i) => [i, v]);
-  return Object.entries(value as object).map(([k, v]) => [/^(0|-?[1-9]\d*)$/.test(k) ? Number(k) : k, v]);
+  return value instanceof Map ? [...value.entries()] : Object.entries(value as object);
 }
 
 /**
@@ -89,7 +89,7 @@ export function toJsonValue(value: unknown): unknown {
   if (value instanceof PhpCustom) return { class: value.className, data: Buffer.from(value.data).toString("base64") };
   if (value instanceof PhpObject) {
     const name = value instanceof PhpIncompleteObject ? value.originalClassName : value.className;
-    return { class: name, properties: Object.fromEntries(value.properties.map((p) => [stringBytes(p.name as string), toJsonValue(p.value)])) };
+    return { class: name, properties: Object.fromEntries(value.properties.map((p) => [typeof p.name === "object" ? stringBytes(p.name) : String(p.name), toJsonValue(p.value)])) };
   }
   if (Array.isArray(value)) return value.map(toJsonValue);
   if (value instanceof Map && [...value.keys()].every((k, i) => k === i)) return [...value.values()].map(toJsonValue);
