@@ -279,7 +279,11 @@ export type PhpValue =
  */
 export function isPhpArray(value: unknown): value is unknown[] | Record<string, unknown> | Map<unknown, unknown> {
   if (Array.isArray(value) || value instanceof Map) return true;
-  if (typeof value !== "object" || value === null) return false;
+  return typeof value === "object" && value !== null && isPlainObject(value);
+}
+
+/** Whether an object is a plain one (`{}` or `Object.create(null)`): the keyed-array form of {@link isPhpArray}. Internal. */
+export function isPlainObject(value: object): value is Record<string, unknown> {
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
