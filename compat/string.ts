@@ -11,7 +11,7 @@
  * @module
  */
 import { emit } from "./diagnostics.ts";
-import { floatText14 } from "./print.ts";
+import { phpFloatToString } from "../src/serialize/print.ts";
 import { phpTypeName } from "./types.ts";
 
 /** UTF-8 byte length of a JS string, without building the bytes (lone surrogates count 3, as encoded). */
@@ -46,7 +46,7 @@ export function strlen(string: unknown): number {
   if (string instanceof Uint8Array) return string.length;
   if (typeof string === "bigint") return String(string).length;
   if (typeof string === "number") {
-    return Number.isSafeInteger(string) && !Object.is(string, -0) ? String(string).length : floatText14(string).length;
+    return Number.isSafeInteger(string) && !Object.is(string, -0) ? String(string).length : phpFloatToString(string).length;
   }
   if (typeof string === "boolean") return string ? 1 : 0;
   if (string === null || string === undefined) {

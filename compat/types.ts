@@ -14,7 +14,10 @@
  * ```
  * @module
  */
-import { formatPhpFloat, PhpCustom, PhpEnum, PhpFloat, PhpObject } from "../src/serialize/index.ts";
+import { formatPhpFloat, isPhpArray, PhpCustom, PhpEnum, PhpFloat, PhpObject } from "../src/serialize/index.ts";
+
+/** True for the JS values that stand for a PHP array (the one rule, from `src/serialize`). */
+export { isPhpArray };
 import { emit } from "./diagnostics.ts";
 
 /**
@@ -36,14 +39,6 @@ export function phpTypeName(value: unknown): string {
   if (value instanceof PhpObject || value instanceof PhpEnum || value instanceof PhpCustom) return value.className;
   if (isPhpArray(value)) return "array";
   return (value as object).constructor?.name ?? "object";
-}
-
-/** True for the JS values that stand for a PHP array: arrays, `Map`s and plain objects. */
-export function isPhpArray(value: unknown): value is unknown[] | Record<string, unknown> | Map<unknown, unknown> {
-  if (Array.isArray(value) || value instanceof Map) return true;
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**

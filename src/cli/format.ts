@@ -1,6 +1,6 @@
 /**
- * Text the CLI prints: decoded PHP values in PHP's `var_export` style or as JSON-safe data, hex dumps,
- * and aligned tables.
+ * Text the CLI prints: decoded PHP values in PHP's `var_export` style (the library's printer) or as
+ * JSON-safe data, hex dumps, and aligned tables.
  *
  * @example
  * ```ts
@@ -9,11 +9,25 @@
  * ```
  * @module
  */
+import { writeSync } from "node:fs";
+import { phpStringToBytes, type PhpString } from "../bytes.ts";
 import { formatPhpFloat } from "../serialize/float.ts";
 import { PhpCustom, PhpEnum, PhpFloat, PhpIncompleteObject, PhpObject, PhpRef } from "../serialize/types.ts";
 
+/**
+ * A decoded PHP value in PHP 8.2's `var_export` format: the library's printer (`src/serialize/print.ts`),
+ * a `Uint8Array` when the value holds binary strings (print it with {@link printLine}).
+ *
+ * @example
+ * ```ts
+ * varExport([1, "a"]); // "array (\n  0 => 1,\n  1 => 'a',\n)"
+ * ```
+ */
+export { varExport } from "../serialize/print.ts";
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** A PHP string as JSON text: the string itself, or bytes as UTF-8 if they are, else one char per byte. */
 function stringBytes(value: string | Uint8Array): string {
   if (typeof value === "string") return value;
   try {
@@ -23,67 +37,30 @@ function stringBytes(value: string | Uint8Array): string {
   }
 }
 
-/** A PHP string literal as var_export writes it: single quotes, NUL as `'' . "\0" . ''`. */
-function quote(value: string | Uint8Array): string {
-  const text = stringBytes(value).replace(/\\/g, "\\\\").replace(/'/g, "\\'");
-  return `'${text.split("\0").join(`' . "\\0" . '`)}'`;
-}
-
-function exportFloat(x: number): string {
-  const text = formatPhpFloat(x);
-  return /[.EN]/.test(text) ? text : `${text}.0`;
-}
-
-function exportKey(key: unknown): string {
-  return typeof key === "number" || typeof key === "bigint" ? String(key) : quote(key as string | Uint8Array);
-}
-
+/** The keys and values of a keyed PHP array (a `Map`, or a plain object whose keys JSON keeps as they are). */
 function entries(value: unknown): Array<[unknown, unknown]> {
-  if (value instanceof Map) return [...value.entries()];
-  if (Array.isArray(value)) return value.map((v, i) => [i, v]);
-  return Object.entries(value as object).map(([k, v]) => [/^(0|-?[1-9]\d*)$/.test(k) ? Number(k) : k, v]);
-}
-
-function block(items: Array<[unknown, unknown]>, indent: string, pad: string): string {
-  let out = "";
-  for (const [k, v] of items) {
-    const inner = exportValue(v, indent + pad);
-    const nested = inner.startsWith("array (") || inner.includes("::__set_state(") || inner.startsWith("(object)");
-    out += `${indent}${pad}${exportKey(k)} => ${nested ? `\n${indent}${pad}` : ""}${inner},\n`;
-  }
-  return out;
-}
-
-function exportValue(value: unknown, indent: string): string {
-  if (value === null || value === undefined) return "NULL";
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "bigint") return String(value);
-  if (typeof value === "number") return Number.isInteger(value) && !Object.is(value, -0) ? String(value) : exportFloat(value);
-  if (typeof value === "string" || value instanceof Uint8Array) return quote(value);
-  if (value instanceof PhpFloat) return exportFloat(value.value);
-  if (value instanceof PhpRef) return exportValue(value.value, indent);
-  if (value instanceof PhpEnum) return `\\${value.className}::${value.caseName}`;
-  if (value instanceof PhpCustom) return `\\${value.className}::__set_state(array(\n${indent}))`;
-  if (value instanceof PhpObject) {
-    const props = value.properties.map((p) => [p.name, p.value] as [unknown, unknown]);
-    const body = block(props, indent, "   ");
-    if (value.className === "stdClass") return `(object) array(\n${body}${indent})`;
-    const name = value instanceof PhpIncompleteObject ? value.originalClassName : value.className;
-    return `\\${name}::__set_state(array(\n${body}${indent}))`;
-  }
-  return `array (\n${block(entries(value), indent, "  ")}${indent})`;
+  return value instanceof Map ? [...value.entries()] : Object.entries(value as object);
 }
 
 /**
- * A decoded PHP value in PHP 8.2's `var_export` format.
+ * Prints one line made of text and PHP strings (what {@link varExport} returns): as text when every
+ * part is, else as the exact bytes (a binary string prints as its bytes, as PHP prints it).
  *
  * @example
  * ```ts
- * varExport([1, "a"]); // "array (\n  0 => 1,\n  1 => 'a',\n)"
+ * printLine("1 => ", varExport("hi")); // 1 => 'hi'
  * ```
  */
-export function varExport(value: unknown): string {
-  return exportValue(value, "");
+export function printLine(...parts: PhpString[]): void {
+  if (parts.every((p) => typeof p === "string")) {
+    console.log(parts.join(""));
+    return;
+  }
+  try {
+    writeSync(1, Buffer.concat([...parts, "\n"].map((p) => phpStringToBytes(p))));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e; // the reader went away, as console.log allows
+  }
 }
 
 /**
@@ -112,7 +89,7 @@ export function toJsonValue(value: unknown): unknown {
   if (value instanceof PhpCustom) return { class: value.className, data: Buffer.from(value.data).toString("base64") };
   if (value instanceof PhpObject) {
     const name = value instanceof PhpIncompleteObject ? value.originalClassName : value.className;
-    return { class: name, properties: Object.fromEntries(value.properties.map((p) => [stringBytes(p.name as string), toJsonValue(p.value)])) };
+    return { class: name, properties: Object.fromEntries(value.properties.map((p) => [typeof p.name === "object" ? stringBytes(p.name) : String(p.name), toJsonValue(p.value)])) };
   }
   if (Array.isArray(value)) return value.map(toJsonValue);
   if (value instanceof Map && [...value.keys()].every((k, i) => k === i)) return [...value.values()].map(toJsonValue);

@@ -11,11 +11,11 @@
  */
 import { readFileSync } from "node:fs";
 import { IpcError, formatKey } from "../errors.ts";
-import { GETNCNT, GETPID, GETVAL, GETZCNT } from "../ffi/constants.ts";
-import { errnoName } from "../ffi/errno.ts";
-import { lastErrno, libc } from "../ffi/libc.ts";
 import { listIpc, type IpcKind, type IpcObject } from "../inspect/sysvipc.ts";
+import { RESULTS_PROJ, TASKS_PROJ } from "../pool/queues.ts";
+import { processAlive } from "../process/alive.ts";
 import { SEM_COUNTER, SEM_INIT_LOCK, SEM_USAGE, SET_SIZE } from "../sem/protocol.ts";
+import { readSemaphores, type SemaphoreState } from "../sem/stat.ts";
 import { SharedMemory } from "../shm/segment.ts";
 import { SharedVariables } from "../vars/variables.ts";
 
@@ -56,15 +56,6 @@ export interface ObjectInfo {
   what: string;
 }
 
-/** One semaphore of a set: value, waiters for a decrement / for zero, last pid. */
-export interface SemaphoreInfo {
-  index: number;
-  value: number;
-  ncnt: number;
-  zcnt: number;
-  pid: number;
-}
-
 let users: Map<number, string> | undefined;
 
 /** The user name of `uid` from /etc/passwd (the number when it has none). */
@@ -99,17 +90,6 @@ export function rwx(mode: number): string {
   return out;
 }
 
-/** Whether process `pid` exists (EPERM means it does, owned by someone else). */
-export function pidAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** A unix time in seconds as local `YYYY-MM-DD HH:MM:SS`. */
 export function localTime(seconds: number): string {
   const d = new Date(seconds * 1000);
@@ -118,28 +98,11 @@ export function localTime(seconds: number): string {
 }
 
 function pid(pid: number): PidInfo {
-  return { pid, alive: pidAlive(pid) };
-}
-
-/** Each semaphore of set `id` (GETVAL, GETNCNT, GETZCNT, GETPID); throws an IpcError if semctl fails. */
-export function semaphores(id: number, count: number): SemaphoreInfo[] {
-  const out: SemaphoreInfo[] = [];
-  for (let index = 0; index < count; index++) {
-    const get = (cmd: number, name: string) => {
-      const v = libc.semctl(id, index, cmd, 0);
-      if (v === -1) {
-        const errno = lastErrno();
-        throw new IpcError({ syscall: "semctl", code: errnoName(errno), errno, text: name, id });
-      }
-      return v;
-    };
-    out.push({ index, value: get(GETVAL, "GETVAL"), ncnt: get(GETNCNT, "GETNCNT"), zcnt: get(GETZCNT, "GETZCNT"), pid: get(GETPID, "GETPID") });
-  }
-  return out;
+  return { pid, alive: processAlive(pid) };
 }
 
 /** Whether a set's values follow PHP's sem_get protocol (3 semaphores, init lock 0/1, usage >= 0). */
-function isPhpSet(sems: SemaphoreInfo[]): boolean {
+function isPhpSet(sems: SemaphoreState[]): boolean {
   return sems.length === SET_SIZE && sems[SEM_INIT_LOCK]!.value <= 1;
 }
 
@@ -169,7 +132,7 @@ function classifySegment(id: number): { type: ObjectType; what: string } {
 /** Pool queues come in pairs: ftok(file, "t") and ftok(file, "r") (same low 24 bits). `queueKeys`: unsigned. */
 function poolRole(key: number, queueKeys: Set<number>): ObjectType | undefined {
   const low = key & 0xffffff, proj = (key >>> 24) & 0xff;
-  const t = 0x74, r = 0x72;
+  const t = TASKS_PROJ.charCodeAt(0), r = RESULTS_PROJ.charCodeAt(0);
   if (proj === t && queueKeys.has(((r << 24) | low) >>> 0)) return "pool-tasks";
   if (proj === r && queueKeys.has(((t << 24) | low) >>> 0)) return "pool-results";
   return undefined;
@@ -202,7 +165,7 @@ export function describe(o: IpcObject, context: { queueKeys: Set<number>; classi
   } else {
     time("operated", r.otime); time("changed", r.ctime);
     try {
-      const sems = semaphores(o.id, o.size);
+      const sems = readSemaphores(o.id, o.size);
       const seen = new Set<number>();
       for (const s of sems) if (s.pid && !seen.has(s.pid)) { seen.add(s.pid); info.lastUsers.push(pid(s.pid)); }
       if (isPhpSet(sems)) {
@@ -235,7 +198,7 @@ export function describeAll(kind?: IpcKind, classify = true): ObjectInfo[] {
  * Whether an object is stale: every pid it names is dead, it names at least one, and nobody is attached
  * (shm) / holds a PHP handle (sem). Queues and sets that never saw a pid are not called stale.
  */
-export function isStale(info: ObjectInfo, sems?: SemaphoreInfo[]): boolean {
+export function isStale(info: ObjectInfo, sems?: SemaphoreState[]): boolean {
   const pids = [...(info.creator ? [info.creator] : []), ...info.lastUsers].filter((p) => p.pid > 0);
   if (pids.length === 0 || pids.some((p) => p.alive)) return false;
   if (info.kind === "shm") return info.attached === 0;

@@ -12,7 +12,8 @@ import { keyHex } from "../keys/key.ts";
 import { IpcError } from "../errors.ts";
 import { removeIpc, type IpcObject } from "../inspect/sysvipc.ts";
 import { json } from "./format.ts";
-import { describeAll, isStale, semaphores, type ObjectInfo } from "./objects.ts";
+import { readSemaphores } from "../sem/stat.ts";
+import { describeAll, isStale, type ObjectInfo } from "./objects.ts";
 import { denied } from "./show.ts";
 import { CliFailure, KIND_OPTIONS, kindOf, parse, resolveTargets, UsageError } from "./usage.ts";
 
@@ -50,7 +51,7 @@ export function staleObjects(kind: IpcObject["kind"] | undefined): ObjectInfo[] 
   return describeAll(kind, false).filter((o) => {
     if (o.kind !== "sem") return isStale(o);
     try {
-      return isStale(o, semaphores(o.id, o.size));
+      return isStale(o, readSemaphores(o.id, o.size));
     } catch {
       return false;
     }

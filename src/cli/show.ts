@@ -15,12 +15,13 @@ import { ERRNO, errnoName } from "../ffi/errno.ts";
 import { listIpc, type IpcObject } from "../inspect/sysvipc.ts";
 import { QueueIo } from "../msg/io.ts";
 import { toQueueStat, tryStatQueue, type QueueStat } from "../msg/stat.ts";
+import { readSemaphores, type SemaphoreState } from "../sem/stat.ts";
 import { unserialize } from "../serialize/decode.ts";
 import { SharedMemory } from "../shm/segment.ts";
 import { SharedVariables } from "../vars/variables.ts";
-import { hexDump, json, table, toJsonValue, varExport } from "./format.ts";
+import { hexDump, json, printLine, table, toJsonValue, varExport } from "./format.ts";
 import { pidText } from "./ls.ts";
-import { describe, localTime, queueKeysOf, rwx, semaphores, userName, type ObjectInfo, type SemaphoreInfo } from "./objects.ts";
+import { describe, localTime, queueKeysOf, rwx, userName, type ObjectInfo } from "./objects.ts";
 import { CliFailure, count, KIND_OPTIONS, kindOf, parse, resolveTargets, UsageError } from "./usage.ts";
 
 export const SHOW_HELP = `Usage: bun-sysv show <key|id> [--shm|--queues|--sems] [--json] [--peek N] [--bytes N]
@@ -154,9 +155,9 @@ function queueStat(o: IpcObject): QueueStat {
   return toQueueStat(raw);
 }
 
-function semInfo(o: IpcObject): SemaphoreInfo[] {
+function semInfo(o: IpcObject): SemaphoreState[] {
   try {
-    return semaphores(o.id, o.size);
+    return readSemaphores(o.id, o.size);
   } catch (e) {
     if (isDenied(e)) throw denied(o, "read");
     throw e;
@@ -193,7 +194,7 @@ export function show(args: string[]): number {
         continue;
       }
       if (seg.stat) console.log(`PHP shm_attach store: ${seg.stat.count} variable(s), ${seg.stat.used} bytes used, ${seg.stat.free} free`);
-      for (const v of seg.variables ?? []) console.log(v.error ? `${v.key} => CORRUPT: ${v.error}` : `${v.key} => ${varExport(v.value)}`);
+      for (const v of seg.variables ?? []) printLine(`${v.key} => `, v.error ? `CORRUPT: ${v.error}` : varExport(v.value));
       if (seg.corrupt) {
         console.log(`CORRUPT store: ${seg.corrupt}`);
         if (seg.hex) console.log(seg.hex);
@@ -218,7 +219,7 @@ export function show(args: string[]): number {
       ]));
       if (peeked) {
         for (const m of peeked.messages) {
-          console.log(`#${m.index} type ${m.type} (${m.bytes} bytes): ${m.text !== undefined ? `(not serialized) ${JSON.stringify(m.text)}` : varExport(m.value)}`);
+          printLine(`#${m.index} type ${m.type} (${m.bytes} bytes): `, m.text !== undefined ? `(not serialized) ${JSON.stringify(m.text)}` : varExport(m.value));
         }
         if (peeked.unsupported) console.log(peeked.unsupported);
         else if (peeked.messages.length === 0) console.log("(no messages)");

@@ -12,6 +12,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { formatKey } from "../errors.ts";
 import { listIpc, type IpcKind, type IpcObject } from "../inspect/sysvipc.ts";
+import { toKey } from "../keys/key.ts";
 
 /** Bad command line: printed with a hint, exit status 2. */
 export class UsageError extends Error {
@@ -83,7 +84,7 @@ export function resolveTarget(target: string, kind: IpcKind | undefined): IpcObj
   const n = Number(negative ? `-${digits!.slice(1)}` : digits);
   if (!Number.isSafeInteger(n) || n < -(2 ** 31) || n > 0xffffffff) throw new UsageError(`'${target}' is outside the 32-bit key range`);
   const all = listIpc(kind);
-  const asKey = n | 0;
+  const asKey = toKey(n); // the library's one key rule: low 32 bits, signed, as PHP passes it to key_t
   // Keys compared as unsigned 32-bit, however the listing or the user wrote them.
   const byKey = all.filter((o) => (o.key >>> 0) === (asKey >>> 0) && o.key !== 0);
   const byId = all.filter((o) => o.id === n);

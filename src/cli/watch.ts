@@ -11,7 +11,8 @@
 import { listIpc, type IpcObject } from "../inspect/sysvipc.ts";
 import { toQueueStat, tryStatQueue } from "../msg/stat.ts";
 import { json, table, toJsonValue } from "./format.ts";
-import { localTime, semaphores } from "./objects.ts";
+import { readSemaphores } from "../sem/stat.ts";
+import { localTime } from "./objects.ts";
 import { readSegment } from "./show.ts";
 import { CliFailure, count, KIND_OPTIONS, kindOf, parse, resolveTargets, UsageError } from "./usage.ts";
 
@@ -65,7 +66,7 @@ function sample(o: IpcObject, previous: { depth: number; at: number } | undefine
       line: vars.map(([k, v]) => `${k}=${v}`).join(" ") || "(empty)",
     };
   }
-  const sems = semaphores(o.id, o.size);
+  const sems = readSemaphores(o.id, o.size);
   return {
     state: undefined, data: sems,
     rows: sems.map((s) => [`sem ${s.index}`, `value ${s.value}, waiting ${s.ncnt} (zero ${s.zcnt}), last pid ${s.pid || "-"}`]),

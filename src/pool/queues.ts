@@ -17,6 +17,10 @@ import { ExistsError, NotFoundError, RemovedError } from "../errors.ts";
 import { ftok } from "../keys/ftok.ts";
 import { MessageQueue } from "../msg/queue.ts";
 
+/** The ftok project ids of a pool's task and result queues (the CLI recognises a pool by this pair). */
+export const TASKS_PROJ = "t";
+export const RESULTS_PROJ = "r";
+
 /** The task and result queues of one pool, and the file their keys come from. */
 export interface PoolQueues {
   tasks: MessageQueue;
@@ -39,8 +43,8 @@ function removeTempKeyFile(path: string): void {
 function createPair(keyFile: string): PoolQueues | undefined {
   let tasks: MessageQueue | undefined;
   try {
-    tasks = MessageQueue.createNew(ftok(keyFile, "t"));
-    const results = MessageQueue.createNew(ftok(keyFile, "r"));
+    tasks = MessageQueue.createNew(ftok(keyFile, TASKS_PROJ));
+    const results = MessageQueue.createNew(ftok(keyFile, RESULTS_PROJ));
     return { tasks, results, keyFile, ownsKeyFile: false };
   } catch (error) {
     tasks?.remove();

@@ -19,9 +19,10 @@
 import { RemovedError } from "../errors.ts";
 import { ERRNO } from "../ffi/errno.ts";
 import { IPC_NOWAIT, PR_SET_PDEATHSIG, SIGNALS } from "../ffi/constants.ts";
-import { lastErrno, libc } from "../ffi/libc.ts";
+import { libc } from "../ffi/libc.ts";
 import { receiveError, sendError } from "../msg/errors.ts";
 import { QueueIo } from "../msg/io.ts";
+import { processAlive } from "../process/alive.ts";
 import { MessageQueue } from "../msg/queue.ts";
 import { serializeToScratch } from "../serialize/encode.ts";
 import { unserialize } from "../serialize/index.ts";
@@ -75,7 +76,7 @@ function followParent(): void {
   if (!text) return; // not started by a pool (or by an older one): nothing to follow
   const pool = Number(text);
   libc.prctl(PR_SET_PDEATHSIG, SIGNALS.SIGTERM, 0, 0, 0);
-  if (libc.getppid() !== pool && libc.kill(pool, 0) !== 0 && lastErrno() === ERRNO.ESRCH) process.exit(1);
+  if (libc.getppid() !== pool && !processAlive(pool)) process.exit(1);
 }
 
 /** The next task-queue message into `io.buffer`: a batch if one waits, else anything; retried on EINTR. */

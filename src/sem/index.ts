@@ -12,3 +12,4 @@
 export { Semaphore, type AcquireOptions, type SemaphoreOptions } from "./semaphore.ts";
 export { Mutex, type MutexOptions } from "./mutex.ts";
 export { Permit } from "./permit.ts";
+export { readSemaphores, type SemaphoreState } from "./stat.ts";

@@ -27,6 +27,7 @@ import { IpcError, type IpcErrorContext } from "../errors.ts";
 import { toKey, type KeyLike } from "../keys/key.ts";
 import { runBlocking } from "../wait/pool.ts";
 import { markReleased, Permit, type PermitOwner } from "./permit.ts";
+import { trySemRead } from "./stat.ts";
 import {
   ACQUIRE, joinSet, leaveSet, refuseLargerMax, RELEASE, SEM_COUNTER, SEM_USAGE, semopRetrying, SET_SIZE, TRY_ACQUIRE, uncount,
 } from "./protocol.ts";
@@ -294,7 +295,7 @@ export class Semaphore implements Disposable {
 
   /** True if the kernel still has this set. */
   exists(): boolean {
-    return libc.semctl(this.id, 0, GETVAL, 0) !== -1;
+    return trySemRead(this.id, 0, GETVAL) >= 0;
   }
 
   /**
@@ -392,8 +393,8 @@ export class Semaphore implements Disposable {
 
   #semctl(num: number, cmd: number): number {
     this.#assertOpen();
-    const value = libc.semctl(this.id, num, cmd, 0);
-    if (value === -1) throw this.#error(lastErrno(), "semctl");
+    const value = trySemRead(this.id, num, cmd);
+    if (value < 0) throw this.#error(-value, "semctl");
     return value;
   }
 

@@ -18,5 +18,6 @@ export type { UnserializeOptions, UnserializeWarning } from "./decode.ts";
 export { formatPhpFloat } from "./float.ts";
 export { isCanonicalIntString, phpArrayKey } from "./keys.ts";
 export { mangleProperty } from "./names.ts";
-export { PhpCustom, PhpEnum, PhpFloat, PhpIncompleteObject, PhpObject, PhpRef } from "./types.ts";
+export { isPhpArray, PhpCustom, PhpEnum, PhpFloat, PhpIncompleteObject, PhpObject, PhpRef } from "./types.ts";
+export { phpFloatToString, printR, varDump, varExport, type VarExportOptions } from "./print.ts";
 export type { PhpKey, PhpPropertiesInit, PhpProperty, PhpValue, Visibility } from "./types.ts";

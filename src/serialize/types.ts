@@ -265,6 +265,29 @@ export type PhpValue =
   | PhpFloat
   | PhpRef<PhpValue>;
 
+/**
+ * Whether a JS value stands for a PHP array: a JS array, a `Map` or a plain object (prototype
+ * `Object.prototype` or `null`); class instances such as `PhpObject` or `Date` are not.
+ *
+ * @example
+ * ```ts
+ * import { isPhpArray, PhpObject } from "bun-sysv";
+ * isPhpArray({ a: 1 });               // true
+ * isPhpArray(new Map([[1, "x"]]));    // true
+ * isPhpArray(new PhpObject("User"));  // false
+ * ```
+ */
+export function isPhpArray(value: unknown): value is unknown[] | Record<string, unknown> | Map<unknown, unknown> {
+  if (Array.isArray(value) || value instanceof Map) return true;
+  return typeof value === "object" && value !== null && isPlainObject(value);
+}
+
+/** Whether an object is a plain one (`{}` or `Object.create(null)`): the keyed-array form of {@link isPhpArray}. Internal. */
+export function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 function property(name: string | number | bigint | Uint8Array, value: unknown, visibility: Visibility, declaringClass: string | undefined): PhpProperty {
   return { name, value, visibility, declaringClass: visibility === "private" ? declaringClass : undefined };
 }

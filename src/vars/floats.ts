@@ -17,7 +17,7 @@
  */
 import { unserializeWith } from "../serialize/decode.ts";
 import type { DecodeSettings } from "../serialize/options.ts";
-import { PhpFloat, PhpObject, PhpRef, type PhpProperty } from "../serialize/types.ts";
+import { isPlainObject, PhpFloat, PhpObject, PhpRef, type PhpProperty } from "../serialize/types.ts";
 
 /**
  * Where a value held whole-number floats: a number is a float's value at that place; a Map goes on by
@@ -202,11 +202,6 @@ function shapeOf(exact: unknown, memo: Memo): FloatShape | undefined {
 
 function propertyKey(p: PhpProperty): string {
   return `${p.visibility}\0${p.declaringClass ?? ""}\0${String(p.name)}`;
-}
-
-function isPlainObject(value: object): value is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**
