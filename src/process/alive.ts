@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * import { processAlive } from "./alive.ts";
+ * import { processAlive } from "bun-sysv";
+ * import { processAlive } from "bun-sysv";
  * processAlive(process.pid); // true
  * processAlive(0);           // false (0 and negatives name process groups, not a process)
  * ```
@@ -19,6 +20,7 @@ import { lastErrno, libc } from "../ffi/libc.ts";
  *
  * @example
  * ```ts
+ * import { processAlive } from "bun-sysv";
  * processAlive(process.pid); // true
  * ```
  */

@@ -21,3 +21,4 @@ export {
 export type { ChildExit } from "./status.ts";
 export { parentPid, peekChild } from "./wait.ts";
 export type { ChildState } from "./wait.ts";
+export { processAlive } from "./alive.ts";
