@@ -5,7 +5,6 @@
  * @example
  * ```ts
  * import { processAlive } from "bun-sysv";
- * import { processAlive } from "bun-sysv";
  * processAlive(process.pid); // true
  * processAlive(0);           // false (0 and negatives name process groups, not a process)
  * ```
