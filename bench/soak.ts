@@ -43,7 +43,10 @@ const HELP = `bun bench/soak.ts [options]
   --max-thread-growth N  fail if a long-lived Bun process ends with more than N threads over its
                          post-warm-up count (default 8)
   --max-rss-growth-mb N  fail if its RSS ends more than N MB over its post-warm-up value (default 64)
+  --self-kill P          probability that a lane consumer SIGKILLs itself between taking a message and
+                         logging it (default 0.3; 0 = never), after 20 to --die-within messages (default 3000)
   --keep                 keep the run folder (logs) instead of removing it
+  --write-results        also write the summary to bench/results/soak.md (bun run bench puts it in RESULTS.md)
   --quiet                only the summary and the JSON line`;
 
 // ---------- options ----------
@@ -60,7 +63,7 @@ if (flag("help")) { console.log(HELP); process.exit(0); }
 const seconds = argv.includes("--seconds") ? opt("seconds", 0) : opt("minutes", 10) * 60;
 const rate = opt("rate", 300), burst = Math.max(2, opt("burst", 16)), seed = opt("seed", Date.now() % 1e9);
 const maxThreadGrowth = opt("max-thread-growth", 8), maxRssGrowthMb = opt("max-rss-growth-mb", 64);
-const quiet = flag("quiet");
+const quiet = flag("quiet"), selfKill = opt("self-kill", 0.3), dieWithin = Math.max(21, opt("die-within", 3000));
 const say = (line: string) => { if (!quiet) console.log(line); };
 const rnd = random(seed);
 
@@ -160,7 +163,7 @@ const deadline = startedAt + seconds * 1000;
 const elapsed = () => (Date.now() - startedAt) / 1000;
 let serial = 0, ending = false;
 const killedPids = new Set<number>(), killedNames = new Set<string>();
-const kills: Record<string, number> = { "lane-consumer": 0, vars: 0, sem: 0 };
+const kills: Record<string, number> = { "lane-consumer": 0, vars: 0, sem: 0, self: 0 };
 const crashed: string[] = [];
 
 function spawnWorker(role: WorkerConfig["role"], lang: Lang, lanes: number[] = []): Child {
@@ -169,6 +172,7 @@ function spawnWorker(role: WorkerConfig["role"], lang: Lang, lanes: number[] = [
   const cfg: WorkerConfig = {
     role, name, log, workKey: work.key, laneKey: lane.key, varsKey: vars.key, semKey: sem.key,
     deadline, rate, lanes, burst, seed: Math.floor(rnd() * 2 ** 31),
+    dieAfter: role === "lane-consumer" && rnd() < selfKill ? 20 + Math.floor(rnd() * (dieWithin - 19)) : 0,
   };
   const cmd = lang === "bun"
     ? [process.execPath, WORKER_TS, JSON.stringify(cfg)]
@@ -179,6 +183,11 @@ function spawnWorker(role: WorkerConfig["role"], lang: Lang, lanes: number[] = [
   children.set(name, child);
   void proc.exited.then((code) => {
     child.exitCode = code;
+    if (!child.killed && cfg.dieAfter > 0 && proc.signalCode === "SIGKILL") { // it killed itself, as armed
+      child.killed = true;
+      killedPids.add(child.pid);
+      kills.self!++;
+    }
     if (child.killed) {
       if (!ending) spawnWorker(role, rnd() < 0.5 ? "bun" : "php", lanes);
     } else if (code !== 0) {
@@ -231,6 +240,7 @@ chaosTimer = setTimeout(chaos, chaosEvery[0]!);
 // ---------- sampling RSS and threads of the Bun processes ----------
 const driver = new ProcSeries("driver", "driver", process.pid);
 const allSeries = () => [driver, ...[...children.values()].flatMap((c) => (c.series ? [c.series] : []))];
+const timeline: Array<{ t: number; processes: number; rssMb: number; threads: number }> = [];
 function sample(point?: "start" | "warm" | "end"): void {
   const t = elapsed();
   let rss = 0, threads = 0, n = 0;
@@ -240,6 +250,7 @@ function sample(point?: "start" | "warm" | "end"): void {
     const x = s.take(t, point);
     if (x) { rss += x.rssKb; threads += x.threads; n++; }
   }
+  timeline.push({ t: Math.round(t), processes: n, rssMb: Math.round(rss / 1024), threads });
   say(`[${t.toFixed(0).padStart(4)} s] ${point ?? "sample"}: ${n} Bun processes, RSS ${(rss / 1024).toFixed(0)} MB, ${threads} threads; ` +
     `kills so far ${Object.values(kills).reduce((a, b) => a + b, 0)}`);
 }
@@ -330,25 +341,39 @@ const failures = [
 
 // ---------- report ----------
 const n = (x: number | undefined) => (x ?? 0).toLocaleString("en-US");
-console.log(`\nsoak summary (${seconds} s, seed ${seed}, ${all.length} worker processes started, kills: ${n(kills["lane-consumer"])} lane consumers, ${n(kills.vars)} counter, ${n(kills.sem)} semaphore)`);
-console.log("| traffic | sent | received | drained | lost | duplicated | other |");
-console.log("|---|---|---|---|---|---|---|");
-console.log(`| work queue (2 producers, 3 consumers) | ${n(workT.sent)} | ${n(workT.received)} | ${n(workT.drained)} | ${n(workT.lost)} | ${n(workT.duplicated)} | phantom ${workT.phantom} |`);
-console.log(`| lanes (4, consumers killed) | ${n(laneT.sent)} | ${n(laneT.received)} | ${n(laneT.drained)} | ${n(laneT.lost)} | ${n(laneT.duplicated)} | taken by a killed consumer ${laneT.killedInFlight}, wrong type ${laneT.mismatched}, phantom ${laneT.phantom} |`);
-console.log(`| shared counter | ${n(varsT.logged)} increments logged | n = ${n(varsT.counter)} | | | | exact: ${varsT.exact ? "yes" : "NO"} (sum by process ${n(varsT.sumBy)}, ${varsT.killedUnlogged} stored by a killed process before its log line) |`);
-console.log(`| semaphore (max ${SEM_MAX}) | ${n(semT.acquired)} acquired | | | | | ${n(semT.timeouts)} timeouts, ${n(semT.aborts)} aborts, ${semT.closedHolding} permits held by a closed handle; ends at ${semValue}/${SEM_MAX}, ${semWaiters} waiters |`);
-console.log(`Bun-side cancels: ${Object.entries(counters).map(([k, v]) => `${k} ${n(v)}`).join(", ")}`);
-console.log("\n| Bun process | role | RSS MB start / warm / end (peak) | threads start / warm / end (peak) |");
-console.log("|---|---|---|---|");
-for (const r of resources) {
-  console.log(`| ${r.name} | ${r.role} | ${r.start.rssMb} / ${r.warm.rssMb} / ${r.end.rssMb} (${r.peak.rssMb}) | ${r.start.threads} / ${r.warm.threads} / ${r.end.threads} (${r.peak.threads}) |`);
+const report = [
+  `soak: ${seconds} s, seed ${seed}, ${rate} messages/s per producer and lane, bursts up to ${burst}; ` +
+    `${all.length} worker processes started; SIGKILLs: ${n(kills["lane-consumer"])} lane consumers, ${n(kills.vars)} counter, ${n(kills.sem)} semaphore users, ` +
+    `and ${n(kills.self)} lane consumers that killed themselves between taking a message and logging it`,
+  "",
+  "| traffic | sent | received | drained | lost | duplicated | other |",
+  "|---|---|---|---|---|---|---|",
+  `| work queue (1 Bun + 1 PHP producer, 2 Bun + 1 PHP consumers) | ${n(workT.sent)} | ${n(workT.received)} | ${n(workT.drained)} | ${n(workT.lost)} | ${n(workT.duplicated)} | phantom ${workT.phantom} |`,
+  `| 4 lanes (consumers SIGKILLed, restarted as Bun or PHP) | ${n(laneT.sent)} | ${n(laneT.received)} | ${n(laneT.drained)} | ${n(laneT.lost)} | ${n(laneT.duplicated)} | taken by a killed consumer ${laneT.killedInFlight}, wrong type ${laneT.mismatched}, phantom ${laneT.phantom} |`,
+  `| shared counter (Bun update + PHP sem/shm) | ${n(varsT.logged)} increments | n = ${n(varsT.counter)} | | | | exact: ${varsT.exact ? "yes" : "NO"} (sum by process ${n(varsT.sumBy)}; ${varsT.killedUnlogged} stored by a process killed before its log line) |`,
+  `| semaphore (max ${SEM_MAX}, 3 users) | ${n(semT.acquired)} acquires | | | | | ${n(semT.timeouts)} timeouts, ${n(semT.aborts)} aborts, ${semT.closedHolding} permits on a closed handle; ends at ${semValue}/${SEM_MAX}, ${semWaiters} waiters |`,
+  "",
+  `Bun-side waits that ended early: ${Object.entries(counters).map(([k, v]) => `${k} ${n(v)}`).join(", ")}`,
+  "",
+  "| Bun process | role | RSS MB start / after warm-up / end (peak) | threads start / after warm-up / end (peak) |",
+  "|---|---|---|---|",
+  ...resources.map((r) =>
+    `| ${r.name} | ${r.role} | ${r.start.rssMb} / ${r.warm.rssMb} / ${r.end.rssMb} (${r.peak.rssMb}) | ${r.start.threads} / ${r.warm.threads} / ${r.end.threads} (${r.peak.threads}) |`),
+  "",
+  `Totals over the run (all live Bun processes, driver included): ${timeline.map((p) => `${p.t} s ${p.rssMb} MB/${p.threads} thr`).join(", ")}`,
+  ...[...crashed, ...hung.map((h) => `hung: ${h}`), ...workT.examples, ...laneT.examples, ...varsT.examples].map((l) => `- ${l}`),
+  "",
+  failures.length ? `FAIL: ${failures.join("; ")}` : "OK: nothing lost, nothing duplicated, counter exact, semaphore whole, no growth after warm-up, nothing left in ipcs",
+];
+console.log(`\n${report.join("\n")}`);
+if (flag("write-results")) {
+  const section = ["## Soak", "", `\`bun bench/soak.ts\` (not in CI; see its header), ${new Date().toISOString()}, bun ${Bun.version}.`, "", ...report, ""];
+  writeFileSync(join(import.meta.dir, "results", "soak.md"), section.join("\n"));
 }
-for (const line of [...crashed, ...hung.map((h) => `hung: ${h}`), ...workT.examples, ...laneT.examples, ...varsT.examples]) console.log(`  ${line}`);
-console.log(failures.length ? `\nFAIL: ${failures.join("; ")}` : "\nOK: nothing lost, nothing duplicated, counter exact, semaphore whole, no growth, nothing left in ipcs");
 console.log(JSON.stringify({
   soak: "bun-sysv", ok: failures.length === 0, failures, seconds, seed, rate, burst,
   work: workT, lanes: laneT, vars: varsT, sem: { ...semT, value: semValue, max: SEM_MAX, waiters: semWaiters },
-  kills, crashed, hung, counters, resources, limits: { maxThreadGrowth, maxRssGrowthMb },
+  kills, crashed, hung, counters, resources, timeline, limits: { maxThreadGrowth, maxRssGrowthMb },
   keys: { work: work.key, lanes: lane.key, vars: vars.key, sem: sem.key }, leftIpc,
 }));
 process.exit(failures.length ? 1 : 0);

@@ -36,6 +36,11 @@ export interface WorkerConfig {
   lanes: number[];
   /** Largest number of concurrent receives a Bun consumer starts at once. */
   burst: number;
+  /**
+   * Lane consumers: SIGKILL yourself right after taking this many messages, before logging the last
+   * (0 = never). Exercises the loss rule with kills that land exactly inside the window.
+   */
+  dieAfter: number;
   /** Random seed of this process. */
   seed: number;
 }

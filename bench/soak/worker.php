@@ -71,8 +71,10 @@ case 'lane-consumer':
     $seq = $kind === 'c' ? (int) $s : (int) $s + 1;
     $mayHaveLost = $kind === 'c' || $kind === 'x';
   }
-  $take = function ($s, $msg) use ($lane, $pid) {
+  $taken = 0;
+  $take = function ($s, $msg) use ($lane, $pid, $cfg, &$taken) {
     if (isset($msg['end'])) { out("e $s $pid"); return false; }
+    if (++$taken === $cfg['dieAfter']) posix_kill($pid, 9);   // taken, not logged: the window a kill can hit
     if ($msg['id'] !== "L$lane:$s") out("m $s $pid {$msg['id']}");
     out("g $s $pid");
     return true;

@@ -155,8 +155,10 @@ async function laneConsumer(): Promise<void> {
   let { seq, mayHaveLost } = laneResume();
   let claimed = -1, claimedNext = -1;
   /** Returns false at the lane's end marker. */
+  let taken = 0;
   const take = (s: number, value: unknown): boolean => {
     if ((value as { end?: boolean }).end) { log(`e ${s} ${pid}`); return false; }
+    if (++taken === cfg.dieAfter) process.kill(pid, "SIGKILL"); // taken, not logged: the window a kill can hit
     const id = (value as { id: string }).id;
     if (id !== `L${lane}:${s}`) log(`m ${s} ${pid} ${id}`); // wrong message for this type: a mismatch
     log(`g ${s} ${pid}`);
