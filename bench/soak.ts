@@ -104,6 +104,8 @@ interface Child {
   log: string;
   proc: ReturnType<typeof Bun.spawn>;
   killed: boolean;
+  /** Killed by the driver at the end for not finishing (reported as hung, not as crashed). */
+  hung?: boolean;
   exitCode?: number | null;
   series?: ProcSeries;
 }
@@ -189,8 +191,9 @@ function spawnWorker(role: WorkerConfig["role"], lang: Lang, lanes: number[] = [
       kills.self!++;
     }
     if (child.killed) {
-      if (!ending) spawnWorker(role, rnd() < 0.5 ? "bun" : "php", lanes);
-    } else if (code !== 0) {
+      // A lane consumer that killed itself after the deadline is replaced too: its lane still has to reach its end marker.
+      if (!ending || role === "lane-consumer") spawnWorker(role, rnd() < 0.5 ? "bun" : "php", lanes);
+    } else if (code !== 0 && !child.hung) {
       crashed.push(`${name} (${lang} ${role}) exited ${code}: ${tail(join(dir, `${name}.err`))}`);
     }
   });
@@ -279,6 +282,7 @@ async function waitExit(list: Child[], ms: number): Promise<void> {
 function killHung(list: Child[]): void {
   for (const c of list) if (c.exitCode === undefined) {
     hung.push(`${c.name} (${c.lang} ${c.role}${c.lanes.length ? ` lane ${c.lanes}` : ""})`);
+    c.hung = true;
     try { process.kill(c.pid, "SIGKILL"); } catch { /* gone */ }
   }
 }
@@ -291,9 +295,9 @@ for (let round = 0; round < 40 && consumers.some((c) => c.exitCode === undefined
   await waitExit(consumers, 500);
 }
 killHung(consumers);
-const laneConsumers = live("lane-consumer");
-await waitExit(laneConsumers, 20_000);
-killHung(laneConsumers);
+const lanesUntil = Date.now() + 20_000; // replacements of self-killed consumers join meanwhile
+while (live("lane-consumer").length > 0 && Date.now() < lanesUntil) await Bun.sleep(50);
+killHung(live("lane-consumer"));
 await waitExit([...children.values()], 5_000);
 
 // ---------- drain and account ----------
