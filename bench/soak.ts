@@ -4,7 +4,8 @@
  * At the end it drains everything and checks that no message was lost or duplicated, that the counter
  * is exact and the semaphore whole, and that the long-lived Bun processes' RSS and thread counts did not
  * keep growing after warm-up. Everything it creates (queues, segment, semaphore sets, temp files) is
- * removed at the end and on SIGINT/SIGTERM/SIGHUP.
+ * removed at the end and on SIGINT/SIGTERM/SIGHUP; if the driver itself is SIGKILLed, the kernel kills its
+ * workers (`setpriv --pdeathsig`) and the four keys it printed at the start are left for `ipcrm`.
  *
  * ```sh
  * bun bench/soak.ts                  # 10 minutes
@@ -159,6 +160,9 @@ owned.push(["sem", sem.key]);
 const WORKER_TS = join(import.meta.dir, "soak", "worker.ts");
 const WORKER_PHP = join(import.meta.dir, "soak", "worker.php");
 const LANES = [0, 1, 2, 3];
+/** Workers get SIGKILL from the kernel if the driver dies (even by SIGKILL): util-linux `setpriv --pdeathsig`. */
+const SETPRIV = Bun.which("setpriv");
+const ORPHAN_GUARD = SETPRIV ? [SETPRIV, "--pdeathsig", "KILL", "--"] : [];
 const laneLog = (l: number) => join(dir, `lane-${l}.log`);
 const startedAt = Date.now();
 const deadline = startedAt + seconds * 1000;
@@ -176,9 +180,12 @@ function spawnWorker(role: WorkerConfig["role"], lang: Lang, lanes: number[] = [
     deadline, rate, lanes, burst, seed: Math.floor(rnd() * 2 ** 31),
     dieAfter: role === "lane-consumer" && rnd() < selfKill ? 20 + Math.floor(rnd() * (dieWithin - 19)) : 0,
   };
-  const cmd = lang === "bun"
-    ? [process.execPath, WORKER_TS, JSON.stringify(cfg)]
-    : ["php", "-d", "display_errors=stderr", "-d", "error_reporting=-1", WORKER_PHP, JSON.stringify(cfg)];
+  const cmd = [
+    ...ORPHAN_GUARD,
+    ...(lang === "bun"
+      ? [process.execPath, WORKER_TS, JSON.stringify(cfg)]
+      : ["php", "-d", "display_errors=stderr", "-d", "error_reporting=-1", WORKER_PHP, JSON.stringify(cfg)]),
+  ];
   const proc = Bun.spawn(cmd, { stdin: "ignore", stdout: "ignore", stderr: Bun.file(join(dir, `${name}.err`)) });
   const child: Child = { name, role, lang, lanes, pid: proc.pid, log, proc, killed: false };
   if (lang === "bun") child.series = new ProcSeries(name, role, proc.pid);
