@@ -46,6 +46,8 @@ const HELP = `bun bench/soak.ts [options]
   --max-rss-growth-mb N  fail if its RSS ends more than N MB over its post-warm-up value (default 64)
   --self-kill P          probability that a lane consumer SIGKILLs itself between taking a message and
                          logging it (default 0.3; 0 = never), after 20 to --die-within messages (default 3000)
+  --drop-log P           testing the soak itself: Bun work consumers skip the log line of a received
+                         message with probability P, so the run must report losses and fail
   --keep                 keep the run folder (logs) instead of removing it
   --write-results        also write the summary to bench/results/soak.md (bun run bench puts it in RESULTS.md)
   --quiet                only the summary and the JSON line`;
@@ -65,6 +67,7 @@ const seconds = argv.includes("--seconds") ? opt("seconds", 0) : opt("minutes", 
 const rate = opt("rate", 300), burst = Math.max(2, opt("burst", 16)), seed = opt("seed", Date.now() % 1e9);
 const maxThreadGrowth = opt("max-thread-growth", 8), maxRssGrowthMb = opt("max-rss-growth-mb", 64);
 const quiet = flag("quiet"), selfKill = opt("self-kill", 0.3), dieWithin = Math.max(21, opt("die-within", 3000));
+const dropLog = opt("drop-log", 0);
 const say = (line: string) => { if (!quiet) console.log(line); };
 const rnd = random(seed);
 
@@ -179,6 +182,7 @@ function spawnWorker(role: WorkerConfig["role"], lang: Lang, lanes: number[] = [
     role, name, log, workKey: work.key, laneKey: lane.key, varsKey: vars.key, semKey: sem.key,
     deadline, rate, lanes, burst, seed: Math.floor(rnd() * 2 ** 31),
     dieAfter: role === "lane-consumer" && rnd() < selfKill ? 20 + Math.floor(rnd() * (dieWithin - 19)) : 0,
+    dropLog,
   };
   const cmd = [
     ...ORPHAN_GUARD,

@@ -50,6 +50,20 @@ test("5 s of mixed PHP/Bun traffic: 0 lost, 0 duplicated, exact counter, nothing
   expect(kernelKeys("sem").has(vars!) || kernelKeys("sem").has(sem!)).toBe(false);
 }, 15_000);
 
+test("a planted loss (a consumer that does not log 1% of what it takes) makes the soak fail", async () => {
+  const args = ["--seconds", "2", "--quiet", "--drop-log", "0.01"];
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "..", "bench", "soak.ts"), ...args], {
+    stdout: "pipe", stderr: "pipe", timeout: 12_000,
+  });
+  const stdout = await new Response(proc.stdout).text();
+  expect(await proc.exited).toBe(1);
+  const r = JSON.parse(stdout.trim().split("\n").at(-1)!);
+  expect(r.ok).toBe(false);
+  expect(r.work.lost).toBeGreaterThan(0);
+  expect(r.work.received + r.work.drained + r.work.lost).toBe(r.work.sent);
+  expect(r.leftIpc).toBe(0);
+}, 15_000);
+
 test("ledger: a kill excuses only the message the killed consumer had claimed", () => {
   const write = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
   const producer = write("p.log", ["s L0:0", "s L0:1", "s L0:2", "s L0:3", "s L1:0", "s L1:1"].join("\n") + "\n");

@@ -41,6 +41,8 @@ export interface WorkerConfig {
    * (0 = never). Exercises the loss rule with kills that land exactly inside the window.
    */
   dieAfter: number;
+  /** Testing the soak itself: a Bun work consumer leaves out the log line of a message with this probability. */
+  dropLog: number;
   /** Random seed of this process. */
   seed: number;
 }

@@ -65,6 +65,7 @@ async function consumer(): Promise<void> {
   const stop = new AbortController();
   const record = (m: Message) => {
     if (m.type === STOP_TYPE) { log("stop"); stop.abort(); return; }
+    if (cfg.dropLog > 0 && rnd() < cfg.dropLog) return; // a planted loss (--drop-log): the run must fail
     log(`g ${(m.value as { id: string }).id}`);
   };
   const once = async (handle: MessageQueue) => {
