@@ -19,7 +19,8 @@ import { WorkerPool, type TaskOutcome, type WorkerSpec } from "../../src/index.t
 const BATCHES = process.env.POOL_BENCH_BATCHES === "1";
 
 const EXAMPLES = join(import.meta.dir, "..", "..", "examples");
-const BUN_WORKER = [process.execPath, join(EXAMPLES, "worker-pool.worker.ts")];
+/** `POOL_BENCH_WORKER=path`: another Bun worker script (e.g. a bundle from `bun build --bytecode`). */
+const BUN_WORKER = [process.execPath, process.env.POOL_BENCH_WORKER ?? join(EXAMPLES, "worker-pool.worker.ts")];
 const PHP_PLAIN_WORKER = ["php", join(EXAMPLES, "worker-pool.php-plain-worker.php")];
 type Task = { value: number; duration: number };
 
