@@ -15,7 +15,7 @@
  * ```
  * @module
  */
-import { unserializeWith } from "../serialize/decode.ts";
+import { lastDecodeHadWholeFloatToken, unserializeWith } from "../serialize/decode.ts";
 import type { DecodeSettings } from "../serialize/options.ts";
 import { PhpFloat, PhpObject, PhpRef, type PhpProperty } from "../serialize/types.ts";
 
@@ -78,10 +78,14 @@ export class FloatMemory {
   #bytes = 0;
   #settings: DecodeSettings | null = null;
 
-  /** Records the value just read for `key` from `bytes[from, to)` (decoded with `settings`, default mode). */
-  read(key: number | bigint, bytes: Uint8Array, settings: DecodeSettings, from: number, to: number): void {
+  /**
+   * Records the value just read for `key` from `bytes[from, to)` (decoded with `settings`, default mode).
+   * `decoded`: the caller decoded exactly these bytes just now with `unserializeWith`, so the decoder's
+   * note of a whole-float token stands in for the byte scan ({@link mayHoldWholeFloat}).
+   */
+  read(key: number | bigint, bytes: Uint8Array, settings: DecodeSettings, from: number, to: number, decoded = false): void {
     const entries = this.#entries;
-    const whole = !settings.exact && mayHoldWholeFloat(bytes, from, to);
+    const whole = !settings.exact && (decoded ? lastDecodeHadWholeFloatToken() : mayHoldWholeFloat(bytes, from, to));
     if (!whole && entries.size === 0) return;
     const k = memoryKey(key);
     this.#drop(k);
