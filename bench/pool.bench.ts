@@ -40,6 +40,8 @@ const CONFIGS: Config[] = [
   { label: "mixed: 2 Bun + 2 PHP (plain loop)", bun: 2, php: 2 },
   { label: "1 worker, main run with BUN_JSC_useFTLJIT=0", bun: 1, php: 0, mainEnv: MAIN_FTL_OFF },
   { label: "4 workers, main run with BUN_JSC_useFTLJIT=0", bun: 4, php: 0, mainEnv: MAIN_FTL_OFF },
+  { label: "1 worker, outcomes via resultBatches()", bun: 1, php: 0, mainEnv: { POOL_BENCH_BATCHES: "1" } },
+  { label: "4 workers, outcomes via resultBatches()", bun: 4, php: 0, mainEnv: { POOL_BENCH_BATCHES: "1" } },
 ];
 
 interface Run {
@@ -117,7 +119,8 @@ writeSection("pool", "Worker pool", [
   "process (`/usr/bin/time` of the run). The machine has 2 cores shared with other jobs: compare the ratios within this run.",
   `PHP pool: \`${ANCHOR === SHARED_ANCHOR ? "shared/anchors/php-pool.php" : "bench/pool/php-pool.php"}\` (pcntl_fork workers, one message per task).`,
   "Ours: `WorkerPool` + `serveTasks` (batches while tasks wait, see docs/pool.md); mixed: the PHP workers run the plain loop (single tasks).",
-  "The last two rows run our main process (the user's program) with JavaScriptCore's FTL tier off, as the pool's workers run by default.",
+  "The `BUN_JSC_useFTLJIT=0` rows run our main process (the user's program) with JavaScriptCore's FTL tier off, as the pool's workers run by default;",
+  "the `resultBatches()` rows take the outcomes in arrays (one promise per arrival) instead of `for await` over `results()` (one per task).",
   "",
   "| configuration | ours (tasks/s) | PHP pool (tasks/s) | ours/PHP | CPU per task, ours / PHP | peak RSS, main | warm-up: first 1,000 / rest (tasks/s) | tasks per batch message |",
   "|---|---|---|---|---|---|---|---|",

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { serveTasks } from "../src/pool/index.ts";
+import { serveTasks } from "../src/pool/worker.ts"; // not the whole library: a worker starts sooner
 
 /** One task of the example pool (the same fields as a6-worker-pool.php's tasks, `id` aside). */
 export interface PoolTask {

@@ -426,6 +426,39 @@ describe("WorkerPool batches", () => {
     expect(report.workers[0]).toMatchObject({ died: false, answered: 50 });
   });
 
+  test("resultBatches(): the same outcomes in arrays, every id once, in arrival order; results() then refuses", async () => {
+    const file = keyFile();
+    const tasks = 5_000;
+    const pool = WorkerPool.start<{ value: number; duration: number }, number>({
+      workers: [{ command: BUN_WORKER, count: 2 }, { command: PHP_PLAIN_WORKER }],
+      keyFile: file,
+    });
+    const seen = new Uint8Array(tasks);
+    let wrong = 0, steps = 0;
+    let report: PoolReport;
+    try {
+      for (let i = 0; i < tasks; i++) pool.submit({ value: i, duration: 0 });
+      pool.finish();
+      const batches = pool.resultBatches();
+      expect(() => pool.results()).toThrow("can be iterated once");
+      for await (const outcomes of batches) {
+        steps++;
+        expect(outcomes.length).toBeGreaterThan(0);
+        for (const outcome of outcomes) {
+          seen[outcome.id]++;
+          if (outcome.status !== "done" || outcome.result !== outcome.id * 2) wrong++;
+        }
+      }
+    } finally {
+      report = await pool.close({ timeoutMs: 20_000 });
+    }
+    expect(liveObjects(file)).toEqual([]);
+    expect(wrong).toBe(0);
+    expect(seen.every((n) => n === 1)).toBe(true);
+    expect(steps).toBeLessThan(tasks); // several outcomes per step
+    expect(report).toMatchObject({ done: tasks, failed: 0, lost: [], unstarted: [], duplicates: 0, garbage: 0 });
+  });
+
   test("one task to an idle pool travels alone (no batch), and comes back", async () => {
     const file = keyFile();
     const pool = WorkerPool.start<FixtureTask, number>({ workers: [{ command: FIXTURE_WORKER, count: 2 }], keyFile: file });

@@ -9,13 +9,18 @@
  * bun bench/pool/run-one.ts 100000 4 0        # tasks, Bun workers, plain-loop PHP workers
  * bun bench/pool/run-one.ts 1000000 4 0 20000 # at most 20,000 tasks submitted and unsettled at a time
  * bun bench/pool/run-one.ts latency 1          # p50/p99 of one task to an idle pool (1 Bun worker)
+ * POOL_BENCH_BATCHES=1 bun bench/pool/run-one.ts 100000 1 0   # outcomes through resultBatches()
  * ```
  */
 import { join } from "node:path";
-import { WorkerPool, type WorkerSpec } from "../../src/index.ts";
+import { WorkerPool, type TaskOutcome, type WorkerSpec } from "../../src/index.ts";
+
+/** `POOL_BENCH_BATCHES=1`: take outcomes with `resultBatches()` instead of `results()`. */
+const BATCHES = process.env.POOL_BENCH_BATCHES === "1";
 
 const EXAMPLES = join(import.meta.dir, "..", "..", "examples");
-const BUN_WORKER = [process.execPath, join(EXAMPLES, "worker-pool.worker.ts")];
+/** `POOL_BENCH_WORKER=path`: another Bun worker script (e.g. a bundle from `bun build --bytecode`). */
+const BUN_WORKER = [process.execPath, process.env.POOL_BENCH_WORKER ?? join(EXAMPLES, "worker-pool.worker.ts")];
 const PHP_PLAIN_WORKER = ["php", join(EXAMPLES, "worker-pool.php-plain-worker.php")];
 type Task = { value: number; duration: number };
 
@@ -41,7 +46,7 @@ async function throughput(tasks: number, bun: number, php: number, window: numbe
     const first = window > 0 ? Math.min(window, tasks) : tasks;
     for (; submitted < first; submitted++) pool.submit({ value: submitted, duration: 0 });
     if (submitted === tasks) pool.finish();
-    for await (const outcome of pool.results()) {
+    const take = (outcome: TaskOutcome<number>) => {
       if (outcome.status !== "done" || outcome.result !== outcome.id * 2) wrong++;
       if (++got === 1000) at1000 = performance.now();
       else if (got === 100_000) rssAt100k = rssMb();
@@ -49,6 +54,11 @@ async function throughput(tasks: number, bun: number, php: number, window: numbe
         pool.submit({ value: submitted, duration: 0 });
         if (++submitted === tasks) pool.finish();
       }
+    };
+    if (BATCHES) {
+      for await (const outcomes of pool.resultBatches()) for (const outcome of outcomes) take(outcome);
+    } else {
+      for await (const outcome of pool.results()) take(outcome);
     }
   } finally {
     report = await pool.close();

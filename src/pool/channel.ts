@@ -58,6 +58,42 @@ export class Channel<T> implements AsyncIterable<T, undefined> {
     });
   }
 
+  /**
+   * Every item buffered so far, as one array (waits for at least one), or the end once closed and empty:
+   * one promise per arrival rather than per item.
+   */
+  #nextBatch(): Promise<IteratorResult<T[], undefined>> {
+    if (this.#head < this.#items.length) {
+      const items = this.#head === 0 ? this.#items : this.#items.slice(this.#head);
+      this.#items = [];
+      this.#head = 0;
+      return Promise.resolve({ value: items, done: false });
+    }
+    if (this.#closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.#wake = () => resolve(this.#nextBatch());
+    });
+  }
+
+  /**
+   * The items in arrays: each step takes every item buffered by then (in order), waiting for one if none is.
+   *
+   * @example
+   * ```ts
+   * const channel = new Channel<number>();
+   * channel.push(1); channel.push(2); channel.close();
+   * for await (const items of channel.batches()) console.log(items); // [1, 2]
+   * ```
+   */
+  batches(): AsyncIterable<T[], undefined> {
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: () => this.#nextBatch(),
+        return: () => Promise.resolve({ value: undefined, done: true }),
+      }),
+    };
+  }
+
   /** Takes items in order; waits for more until closed (a hand-written iterator: no generator per item). */
   [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
     return {

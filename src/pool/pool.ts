@@ -313,9 +313,25 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
    * ```
    */
   results(): AsyncIterable<TaskOutcome<R>> {
-    if (this.#iterated) throw new Error("WorkerPool.results() can be iterated once");
+    if (this.#iterated) throw new Error("WorkerPool.results() / resultBatches() can be iterated once");
     this.#iterated = true;
     return this.#ledger.outcomes;
+  }
+
+  /**
+   * The same outcomes as {@link WorkerPool.results}, in the same order, in arrays: each step gives every
+   * outcome that arrived since the last one (a batch's results together). One promise per step instead
+   * of one per task: for a consumer that handles many small tasks. Use this or `results()`, not both.
+   *
+   * @example
+   * ```ts
+   * for await (const outcomes of pool.resultBatches()) for (const o of outcomes) if (o.status === "done") total += o.result;
+   * ```
+   */
+  resultBatches(): AsyncIterable<TaskOutcome<R>[]> {
+    if (this.#iterated) throw new Error("WorkerPool.results() / resultBatches() can be iterated once");
+    this.#iterated = true;
+    return this.#ledger.outcomes.batches();
   }
 
   /**
@@ -428,12 +444,12 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     const io = this.#taskIo, message = this.#message;
     for (;;) {
       if (message.n === 0 && !this.#build()) return;
-      const stop = this.#messageIsStop;
-      // Each result frees its task's bytes: wait for results rather than for EAGAIN.
-      if (!stop && ledger.out > 0 && ledger.outBytes + message.n > this.#capacity) return;
+      // No estimate of the queue's fill from the tasks out: they include those a worker already took, so it
+      // stopped short (one batch in the queue behind the one a worker ran). Filling until EAGAIN keeps
+      // the queue full: measured 4 workers +13% tasks/s at 100,000 tasks (docs/pool.md).
       const errno = io.send(this.#messageType, message.b.subarray(0, message.n), IPC_NOWAIT);
       if (errno === ERRNO.EAGAIN) {
-        // Fuller than the estimate (STOPs, foreign messages): refill after a few results.
+        // Full: refill after a few results.
         this.#resumeAt = Math.max(0, ledger.out - Math.max(1, Math.min(16, ledger.out >> 3)));
         return;
       }

@@ -17,13 +17,12 @@
  * @module
  */
 import { RemovedError } from "../errors.ts";
-import { ERRNO } from "../ffi/errno.ts";
+import { check, ERRNO } from "../ffi/errno.ts";
 import { IPC_NOWAIT, PR_SET_PDEATHSIG, SIGNALS } from "../ffi/constants.ts";
 import { libc } from "../ffi/libc.ts";
 import { receiveError, sendError } from "../msg/errors.ts";
 import { QueueIo } from "../msg/io.ts";
 import { processAlive } from "../process/alive.ts";
-import { MessageQueue } from "../msg/queue.ts";
 import { serializeToScratch } from "../serialize/encode.ts";
 import { unserialize } from "../serialize/index.ts";
 import {
@@ -79,6 +78,14 @@ function followParent(): void {
   if (libc.getppid() !== pool && !processAlive(pool)) process.exit(1);
 }
 
+/**
+ * The raw calls on an existing queue (`msgget(key, 0)`). Not a `MessageQueue`: a worker needs no waiter
+ * threads or awaitable calls, and importing less makes it ready sooner (docs/pool.md, start-up).
+ */
+function openQueue(key: number): QueueIo {
+  return new QueueIo(key, check(libc.msgget(key, 0), "msgget", { key }));
+}
+
 /** The next task-queue message into `io.buffer`: a batch if one waits, else anything; retried on EINTR. */
 function receiveTask(io: QueueIo, batches: boolean): number {
   const max = io.msgmax;
@@ -126,10 +133,8 @@ export async function serveTasks<T = unknown, R = unknown>(
 ): Promise<ServeSummary> {
   const worker = options.worker ?? envInt(POOL_ENV.worker);
   const batches = options.batches ?? true;
-  const tasks = MessageQueue.open(options.taskKey ?? envInt(POOL_ENV.taskKey));
-  const results = MessageQueue.open(options.resultKey ?? envInt(POOL_ENV.resultKey));
-  const taskIo = new QueueIo(tasks.key, tasks.id);
-  const resultIo = new QueueIo(results.key, results.id);
+  const taskIo = openQueue(options.taskKey ?? envInt(POOL_ENV.taskKey));
+  const resultIo = openQueue(options.resultKey ?? envInt(POOL_ENV.resultKey));
   followParent();
   let handled = 0;
   try {
@@ -187,8 +192,5 @@ export async function serveTasks<T = unknown, R = unknown>(
   } catch (error) {
     if (error instanceof RemovedError) return { handled, reason: "removed" };
     throw error;
-  } finally {
-    tasks.close();
-    results.close();
   }
 }

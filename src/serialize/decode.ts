@@ -109,17 +109,47 @@ export function unserialize(input: Uint8Array | string, options?: UnserializeOpt
  * ```
  */
 export function unserializeWith(bytes: Uint8Array, settings: DecodeSettings, start = 0, end = bytes.length): PhpValue {
-  if (sharedInUse) return new Decoder().run(bytes, settings, start, end) as PhpValue; // called from an onWarning callback
+  if (sharedInUse) { // called from an onWarning callback
+    const decoder = new Decoder();
+    const value = decoder.run(bytes, settings, start, end) as PhpValue;
+    lastWholeFloatToken = decoder.wholeFloatToken;
+    return value;
+  }
   sharedInUse = true;
+  let value: PhpValue;
   try {
-    return shared.run(bytes, settings, start, end) as PhpValue;
+    value = shared.run(bytes, settings, start, end) as PhpValue;
   } finally {
     sharedInUse = false;
   }
+  lastWholeFloatToken = shared.wholeFloatToken;
+  return value;
+}
+
+let lastWholeFloatToken = false;
+
+/**
+ * Library-internal: whether the value the last {@link unserializeWith} call returned had a `d:` token of
+ * the form `d:<digits>;` or `d:-<digits>;` (a float PHP wrote for a whole number below 1e17). Read it right
+ * after that call: any later decode replaces it. Lets `src/vars` skip a byte scan of the payload.
+ */
+export function lastDecodeHadWholeFloatToken(): boolean {
+  return lastWholeFloatToken;
+}
+
+/** `b[from, semicolon)` is `<digits>` or `-<digits>` (at least one digit): the `d:` body PHP writes for a whole float below 1e17. */
+function isDigitsToken(b: Uint8Array, from: number, semicolon: number): boolean {
+  let p = from;
+  if (b[p] === 0x2d) p++;
+  if (p >= semicolon) return false;
+  for (; p < semicolon; p++) if (b[p]! < 0x30 || b[p]! > 0x39) return false;
+  return true;
 }
 
 class Decoder implements NumberCursor {
   b: Uint8Array = EMPTY;
+  /** The last run met a `d:` token with digits only (see {@link lastDecodeHadWholeFloatToken}). */
+  wholeFloatToken = false;
   /** End of the input in `b` (exclusive): nothing at or after it is part of the value. */
   n = 0;
   p = 0;
@@ -148,6 +178,7 @@ class Decoder implements NumberCursor {
 
   /** Decodes `bytes[start, end)`; the decoder is reusable (everything is reset here and released at the end). */
   run(bytes: Uint8Array, settings: DecodeSettings, start: number, end: number): unknown {
+    this.wholeFloatToken = false;
     this.b = bytes;
     this.base = start;
     this.n = end;
@@ -298,6 +329,7 @@ class Decoder implements NumberCursor {
   private float(start: number): number | PhpFloat {
     const value = readFloatToken(this, start);
     if (this.p < 0) this.fail(start, "bad float");
+    if (!this.wholeFloatToken && Number.isInteger(value)) this.wholeFloatToken = isDigitsToken(this.b, start + 2, this.p - 1);
     return this.exact ? new PhpFloat(value) : value;
   }
 

@@ -17,6 +17,8 @@ const textEncoder = new TextEncoder();
 const SLACK = 64;
 /** Strings longer than this are measured and written by the native UTF-8 encoder. */
 const NATIVE_STRING_LENGTH = 64;
+/** Results up to this many bytes are copied out by a loop, longer ones by `slice`. */
+const SHORT_COPY = 96;
 /** Scratch buffers beyond this size are not kept between calls. */
 const MAX_KEPT_SCRATCH = 8 * 1024 * 1024;
 
@@ -64,11 +66,13 @@ const MAX_SHAPE_DEPTH = 64;
 export function serialize(value: unknown): Uint8Array {
   if (sharedInUse) return new Encoder(1024).run(value); // re-entered from a getter
   sharedInUse = true;
+  let length;
   try {
-    return shared.run(value);
+    length = shared.encode(value);
   } finally {
     sharedInUse = false;
   }
+  return shared.copyOut(length);
 }
 
 /**
@@ -156,8 +160,19 @@ class Encoder {
 
   /** Serializes `value` into a new array of its own. */
   run(value: unknown): Uint8Array {
-    const length = this.encode(value); // (before reading this.buffer: encoding may replace it)
-    const out = this.buffer.slice(0, length);
+    return this.copyOut(this.encode(value));
+  }
+
+  /** A new array of the first `length` bytes (a short one copied by a loop: cheaper than `slice`). */
+  copyOut(length: number): Uint8Array {
+    const b = this.buffer; // (read after encoding: encoding may replace it)
+    let out: Uint8Array;
+    if (length <= SHORT_COPY) {
+      out = new Uint8Array(length);
+      for (let i = 0; i < length; i++) out[i] = b[i]!;
+    } else {
+      out = b.slice(0, length);
+    }
     this.trim();
     return out;
   }

@@ -15,7 +15,7 @@
  * ```
  * @module
  */
-import { unserializeWith } from "../serialize/decode.ts";
+import { lastDecodeHadWholeFloatToken, unserializeWith } from "../serialize/decode.ts";
 import type { DecodeSettings } from "../serialize/options.ts";
 import { isPlainObject, PhpFloat, PhpObject, PhpRef, type PhpProperty } from "../serialize/types.ts";
 
@@ -61,8 +61,20 @@ export const FLOAT_MEMORY_KEYS = 1024;
 export const FLOAT_MEMORY_BYTES = 1 << 20;
 
 /**
+ * What a {@link FloatMemory} keeps for one key: a copy of the payload bytes read (when not too big) and,
+ * once a write asked for it, their {@link FloatShape}.
+ */
+interface Remembered {
+  /** The payload bytes of the last read (kept after shaping: a read of the same bytes keeps the shape). */
+  bytes: Uint8Array | undefined;
+  shape: FloatShape | undefined;
+  shaped: boolean;
+}
+
+/**
  * Per key, what a store needs to write the last value read back with its whole-number floats: a copy of
- * the payload bytes (shaped only if a write comes; reads stay cheap) or its {@link FloatShape}. Only
+ * the payload bytes (shaped only if a write comes; reads stay cheap) and, once shaped, its {@link FloatShape}
+ * (a later read of the very same bytes keeps it: a value read and written back unchanged is shaped once). Only
  * values with such floats are kept; at most {@link FLOAT_MEMORY_KEYS} keys and {@link FLOAT_MEMORY_BYTES}
  * bytes of copies, the least recently read dropped first.
  *
@@ -74,25 +86,37 @@ export const FLOAT_MEMORY_BYTES = 1 << 20;
  * ```
  */
 export class FloatMemory {
-  readonly #entries = new Map<number | bigint, Uint8Array | FloatShape>();
+  readonly #entries = new Map<number | bigint, Remembered>();
   #bytes = 0;
   #settings: DecodeSettings | null = null;
 
-  /** Records the value just read for `key` from `bytes[from, to)` (decoded with `settings`, default mode). */
-  read(key: number | bigint, bytes: Uint8Array, settings: DecodeSettings, from: number, to: number): void {
+  /**
+   * Records the value just read for `key` from `bytes[from, to)` (decoded with `settings`, default mode).
+   * `decoded`: the caller decoded exactly these bytes just now with `unserializeWith`, so the decoder's
+   * note of a whole-float token stands in for the byte scan ({@link mayHoldWholeFloat}).
+   */
+  read(key: number | bigint, bytes: Uint8Array, settings: DecodeSettings, from: number, to: number, decoded = false): void {
     const entries = this.#entries;
-    const whole = !settings.exact && mayHoldWholeFloat(bytes, from, to);
+    const whole = !settings.exact && (decoded ? lastDecodeHadWholeFloatToken() : mayHoldWholeFloat(bytes, from, to));
     if (!whole && entries.size === 0) return;
     const k = memoryKey(key);
+    if (whole && settings === this.#settings) {
+      const known = entries.get(k);
+      if (known?.bytes !== undefined && sameBytes(known.bytes, bytes, from, to)) {
+        entries.delete(k); // the same bytes again: keep what is known, now the most recently read
+        entries.set(k, known);
+        return;
+      }
+    }
     this.#drop(k);
     if (!whole) return;
     this.#settings = settings;
     if (to - from <= FLOAT_MEMORY_BYTES) {
-      entries.set(k, bytes.slice(from, to));
+      entries.set(k, { bytes: bytes.slice(from, to), shape: undefined, shaped: false });
       this.#bytes += to - from;
     } else {
       const shape = safeShape(bytes, settings, from, to);
-      if (shape !== undefined) entries.set(k, shape);
+      if (shape !== undefined) entries.set(k, { bytes: undefined, shape, shaped: true });
     }
     for (const [oldest] of entries) {
       if (entries.size <= FLOAT_MEMORY_KEYS && this.#bytes <= FLOAT_MEMORY_BYTES) break;
@@ -106,10 +130,14 @@ export class FloatMemory {
     if (entries.size === 0) return undefined;
     const k = memoryKey(key);
     const entry = entries.get(k);
-    if (!(entry instanceof Uint8Array)) return entry;
-    const shape = safeShape(entry, this.#settings!, 0, entry.length);
-    this.#drop(k);
-    if (shape !== undefined) entries.set(k, shape);
+    if (entry === undefined || entry.shaped) return entry?.shape;
+    const shape = safeShape(entry.bytes!, this.#settings!, 0, entry.bytes!.length);
+    if (shape === undefined) {
+      this.#drop(k);
+      return undefined;
+    }
+    entry.shape = shape;
+    entry.shaped = true;
     return shape;
   }
 
@@ -127,9 +155,14 @@ export class FloatMemory {
   #drop(k: number | bigint): void {
     const entry = this.#entries.get(k);
     if (entry === undefined) return;
-    if (entry instanceof Uint8Array) this.#bytes -= entry.length;
+    if (entry.bytes !== undefined) this.#bytes -= entry.bytes.length;
     this.#entries.delete(k);
   }
+}
+
+/** Whether `copy` holds exactly `bytes[from, to)` (native compare). */
+function sameBytes(copy: Uint8Array, bytes: Uint8Array, from: number, to: number): boolean {
+  return copy.length === to - from && Buffer.compare(copy, bytes.subarray(from, to)) === 0;
 }
 
 /** `5` and `5n` are the same variable: one Map key for both. */

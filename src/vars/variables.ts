@@ -251,7 +251,7 @@ export class SharedVariables implements Disposable {
     const settings = (this.#settings ??= decodeSettings(this.#decode));
     try {
       const value = unserializeWith(bytes, settings, from, to) as T; // (no view of the payload)
-      this.#floats.read(key, bytes, settings, from, to);
+      this.#floats.read(key, bytes, settings, from, to, true); // (just decoded: no byte scan)
       return value;
     } catch (e) {
       if (!(e instanceof UnserializeError)) throw e;
