@@ -44,7 +44,7 @@ export class Channel<T> implements AsyncIterable<T, undefined> {
   /** The next item, or the end once closed and empty (an already settled promise when one is buffered). */
   #next(): Promise<IteratorResult<T, undefined>> {
     if (this.#head < this.#items.length) {
-      const item = this.#items[this.#head];
+      const item = this.#items[this.#head] as T;
       this.#items[this.#head++] = undefined as T; // let it be collected
       if (this.#head > 4096 && this.#head * 2 > this.#items.length) {
         this.#items = this.#items.slice(this.#head);

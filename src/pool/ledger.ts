@@ -68,7 +68,7 @@ class OutSet {
   remove(id: number): number {
     const i = id - this.#base;
     if (i >= 0 && i < this.#shares.length && id >= this.#low) {
-      const share = this.#shares[i];
+      const share = this.#shares[i]!;
       if (share === 0) return 0;
       this.#shares[i] = 0;
       this.#count--;
@@ -91,7 +91,7 @@ class OutSet {
   /** Makes room up to `id`: slides the window to `#low`, moving ids left far behind to the map; grows if needed. */
   #compact(id: number): void {
     while (id - this.#low >= OutSet.#MAX_WINDOW && this.#low < this.#high) {
-      const share = this.#shares[this.#low - this.#base];
+      const share = this.#shares[this.#low - this.#base]!;
       if (share !== 0) {
         this.#far.set(this.#low, share);
         this.#shares[this.#low - this.#base] = 0;
@@ -206,7 +206,7 @@ export class TaskLedger<T, R> {
       task = this.#retryTasks.pop()!;
     } else {
       this.takenId = this.#nextId - (this.#unsent.length - this.#head);
-      task = this.#unsent[this.#head];
+      task = this.#unsent[this.#head] as T;
       this.#drop();
     }
     this.#taken.push(this.takenId);
@@ -217,7 +217,7 @@ export class TaskLedger<T, R> {
   sent(size: number): void {
     const taken = this.#taken;
     const share = size / taken.length;
-    for (let i = 0; i < taken.length; i++) this.#out.add(taken[i], share);
+    for (let i = 0; i < taken.length; i++) this.#out.add(taken[i]!, share);
     this.#outBytes += size;
     taken.length = 0;
   }
@@ -280,8 +280,8 @@ export class TaskLedger<T, R> {
       return false;
     }
     if (worker >= 0 && worker < this.answered.length) {
-      this.answered[worker]++;
-      if (id > this.#lastId[worker]) this.#lastId[worker] = id;
+      this.answered[worker]!++;
+      if (id > this.#lastId[worker]!) this.#lastId[worker] = id;
     }
     if (error !== undefined) {
       this.counts.failed++;
@@ -304,7 +304,7 @@ export class TaskLedger<T, R> {
    */
   settleStranded(deadWorkers: readonly number[]): void {
     for (const id of this.#out.ids()) {
-      const later = deadWorkers.filter((index) => this.#lastId[index] < id);
+      const later = deadWorkers.filter((index) => this.#lastId[index]! < id);
       this.#settle({ id, status: "lost", heldBy: later.length > 0 ? later : [...deadWorkers] }, this.lost);
     }
     this.#out.clear();

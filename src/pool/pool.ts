@@ -99,7 +99,7 @@ class Bytes {
     const b = this.room(length);
     const n = this.n;
     if (length < 64) {
-      for (let i = 0; i < length; i++) b[n + i] = bytes[i];
+      for (let i = 0; i < length; i++) b[n + i] = bytes[i]!;
     } else {
       b.set(length === bytes.length ? bytes : bytes.subarray(0, length), n);
     }
@@ -233,7 +233,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   #report(child: WorkerProcess): WorkerReport {
     return {
       index: child.index, pid: child.pid, command: child.command, exit: child.exit,
-      died: this.#died[child.index], answered: this.#ledger.answered[child.index],
+      died: this.#died[child.index]!, answered: this.#ledger.answered[child.index]!,
     };
   }
 
@@ -259,7 +259,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     try {
       if (this.#messageType === POOL_BATCH_TYPE && this.#message.n > 0) {
         const batch = unserialize(this.#message.b.subarray(0, this.#message.n)) as { ids: number[]; tasks: T[] };
-        batch.ids.forEach((id, i) => this.#ledger.requeue(id, batch.tasks[i]));
+        batch.ids.forEach((id, i) => this.#ledger.requeue(id, batch.tasks[i] as T));
         this.#message.n = 0;
       }
       takeBatches(this.#queues.tasks, (id, task) => this.#ledger.requeue(id, task as T));
@@ -621,7 +621,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       const { worker, ids, results, errors } = value;
       for (let i = 0; i < ids.length; i++) {
         const error = errors === undefined ? undefined : errors[i];
-        ledger.settle(ids[i], worker, results[i], typeof error === "string" ? error : undefined);
+        ledger.settle(ids[i]!, worker, results[i], typeof error === "string" ? error : undefined);
       }
       this.#noteWork((value as { us?: unknown }).us, ids.length);
     } else if (type === POOL_HELLO_TYPE && value !== null && typeof value === "object") {

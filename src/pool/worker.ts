@@ -151,7 +151,7 @@ export async function serveTasks<T = unknown, R = unknown>(
         const context: TaskContext = { id: 0, worker };
         const started = performance.now();
         for (let i = 0; i < ids.length; i++) {
-          context.id = ids[i];
+          context.id = ids[i]!;
           try {
             const result = handle(list[i] as T, context);
             answers[i] = result instanceof Promise ? await result : result;
@@ -167,8 +167,8 @@ export async function serveTasks<T = unknown, R = unknown>(
           for (let i = 0; i < ids.length; i++) {
             const error = errors?.[i];
             const single: ResultMessage<R> = error === undefined
-              ? { id: ids[i], worker, result: answers[i] as R }
-              : { id: ids[i], worker, error };
+              ? { id: ids[i]!, worker, result: answers[i] as R }
+              : { id: ids[i]!, worker, error };
             sendResult(resultIo, POOL_MESSAGE_TYPE, single, false);
           }
         }
