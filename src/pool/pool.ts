@@ -522,7 +522,10 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   #buildBatch(size: number): boolean {
     const ledger = this.#ledger;
     const ids = this.#ids, tasks = this.#tasks;
-    const maxBytes = Math.max(512, Math.min(this.#taskIo.msgmax - 64, Math.floor(this.#capacity / (this.#live + 1))));
+    // A share of the queue per worker that can run at once, and one more: with more workers than cores the
+    // others wait for a core anyway, and bigger batches mean fewer messages and wake-ups (4 workers on
+    // 2 cores: 51 -> 85 tasks per batch, 1,960 -> 1,180 messages per 100,000 tasks, docs/pool.md).
+    const maxBytes = Math.max(512, Math.min(this.#taskIo.msgmax - 64, Math.floor(this.#capacity / (Math.min(this.#live, CORES) + 1))));
     ids.n = 0;
     tasks.n = 0;
     let count = 0;
