@@ -55,6 +55,9 @@ export function floatShapeOf(bytes: Uint8Array, settings: DecodeSettings, from: 
   return shapeOf(exact, new Map());
 }
 
+/** No key (see `FloatMemory.#absent`). */
+const NONE = Symbol("none");
+
 /** Most keys a {@link FloatMemory} keeps. */
 export const FLOAT_MEMORY_KEYS = 1024;
 /** Most payload bytes a {@link FloatMemory} keeps copies of (larger payloads are shaped at once). */
@@ -89,6 +92,11 @@ export class FloatMemory {
   readonly #entries = new Map<number | bigint, Remembered>();
   #bytes = 0;
   #settings: DecodeSettings | null = null;
+  /**
+   * A key known to have no entry (its last read held no whole float, or it was forgotten), or `NONE`:
+   * a store that reads and writes the same float-free key over and over does no Map work for it.
+   */
+  #absent: number | bigint | typeof NONE = NONE;
 
   /**
    * Records the value just read for `key` from `bytes[from, to)` (decoded with `settings`, default mode).
@@ -98,7 +106,7 @@ export class FloatMemory {
   read(key: number | bigint, bytes: Uint8Array, settings: DecodeSettings, from: number, to: number, decoded = false): void {
     const entries = this.#entries;
     const whole = !settings.exact && (decoded ? lastDecodeHadWholeFloatToken() : mayHoldWholeFloat(bytes, from, to));
-    if (!whole && entries.size === 0) return;
+    if (!whole && (entries.size === 0 || key === this.#absent)) return;
     const k = memoryKey(key);
     if (whole && settings === this.#settings) {
       const known = entries.get(k);
@@ -109,8 +117,12 @@ export class FloatMemory {
       }
     }
     this.#drop(k);
-    if (!whole) return;
+    if (!whole) {
+      this.#absent = key;
+      return;
+    }
     this.#settings = settings;
+    if (this.#absent !== NONE && memoryKey(this.#absent) === k) this.#absent = NONE; // (5 and 5n: one key)
     if (to - from <= FLOAT_MEMORY_BYTES) {
       entries.set(k, { bytes: bytes.slice(from, to), shape: undefined, shaped: false });
       this.#bytes += to - from;
@@ -127,7 +139,7 @@ export class FloatMemory {
   /** The float shape of the last value read for `key`, or `undefined`. */
   shape(key: number | bigint): FloatShape | undefined {
     const entries = this.#entries;
-    if (entries.size === 0) return undefined;
+    if (entries.size === 0 || key === this.#absent) return undefined;
     const k = memoryKey(key);
     const entry = entries.get(k);
     if (entry === undefined || entry.shaped) return entry?.shape;
@@ -143,11 +155,12 @@ export class FloatMemory {
 
   /** Forgets `key` (deleted). */
   forget(key: number | bigint): void {
-    if (this.#entries.size !== 0) this.#drop(memoryKey(key));
+    if (this.#entries.size !== 0 && key !== this.#absent) this.#drop(memoryKey(key));
   }
 
   /** Forgets everything (detached). */
   clear(): void {
+    this.#absent = NONE;
     this.#entries.clear();
     this.#bytes = 0;
   }
