@@ -29,7 +29,7 @@ import { segmentBytes } from "../shm/internal.ts";
 import { FloatMemory, type FloatShape, restoreFloats } from "./floats.ts";
 import {
   appendChunk, checkKey, CHUNK_HEADER_SIZE, chunkKeys, chunkSize, chunkSizeAt, DEFAULT_SIZE, findChunk, hasMagic,
-  HEADER_SIZE, initialiseHeader, keyHigh, keyLow, newHeader, payloadLength, readHeader, removeAll, room, sizeOfAll, wordsOf,
+  HEADER_SIZE, initialiseHeader, keyHigh, keyLow, newHeader, payloadLength, readHeader, removeAll, removeChunk, room, sizeOfAll, wordsOf,
   type Header, type Site,
 } from "./layout.ts";
 
@@ -289,7 +289,8 @@ export class SharedVariables implements Disposable {
     const header = readHeader(bytes, words, site, this.#header);
     const low = keyLow(key), high = keyHigh(key);
     const old = findChunk(words, header, low, high, key, site);
-    const available = room(header) + (old >= 0 ? sizeOfAll(words, header, old, low, high, key, site) : 0);
+    const taken = old >= 0 ? sizeOfAll(words, header, old, low, high, key, site) : 0;
+    const available = room(header) + taken;
     const need = chunkSize(length);
     if (need > available) {
       throw errorFor(ERRNO.ENOSPC, site.call, {
@@ -297,7 +298,11 @@ export class SharedVariables implements Disposable {
         detail: `variable ${key}: ${length} serialized bytes need ${need}, ${available} available; ${old >= 0 ? "the old value is kept" : "nothing was stored"}`,
       });
     }
-    if (old >= 0) removeAll(bytes, words, header, old, low, high, key, site);
+    // No duplicate (the walk above found none after it): remove the one chunk without walking again.
+    if (old >= 0) {
+      if (taken === chunkSizeAt(words, old)) removeChunk(bytes, words, header, old);
+      else removeAll(bytes, words, header, old, low, high, key, site);
+    }
     appendChunk(bytes, words, header, low, high, payload);
   }
 
