@@ -524,8 +524,11 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     const ids = this.#ids, tasks = this.#tasks;
     // A share of the queue per worker that can run at once, and one more: with more workers than cores the
     // others wait for a core anyway, and bigger batches mean fewer messages and wake-ups (4 workers on
-    // 2 cores: 51 -> 85 tasks per batch, 1,960 -> 1,180 messages per 100,000 tasks, docs/pool.md).
-    const maxBytes = Math.max(512, Math.min(this.#taskIo.msgmax - 64, Math.floor(this.#capacity / (Math.min(this.#live, CORES) + 1))));
+    // 2 cores: 51 -> 85 tasks per batch, 1,960 -> 1,180 messages per 100,000 tasks, docs/pool.md). When
+    // every live worker takes batches, not even the one more: one batch per core (127 tasks); a mixed pool
+    // keeps it, the room its plain workers' single tasks need.
+    const shares = this.#live > CORES && this.#liveBatch === this.#live ? CORES : Math.min(this.#live, CORES) + 1;
+    const maxBytes = Math.max(512, Math.min(this.#taskIo.msgmax - 64, Math.floor(this.#capacity / shares)));
     ids.n = 0;
     tasks.n = 0;
     let count = 0;
