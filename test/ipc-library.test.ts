@@ -240,4 +240,8 @@ describe("signal classes and Timer", () => {
     expect(dots.length).toBe(at);
     expect(timer.interval).toBe(20);
   });
+
+  test("Timer with a callback that is not callable: TypeError at once (PHP's callable type)", () => {
+    expect(() => new Timer("tick" as never, 20)).toThrow(TypeError);
+  });
 });
