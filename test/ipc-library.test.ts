@@ -32,6 +32,32 @@ async function startWorkers(key: number, counts: number[]) {
 }
 
 describe("SharedData", () => {
+  test("two names on the same slot (an FNV-1a collision): deleting the first keeps the second, no duplicate", () => {
+    const key = keys.next();
+    const shm = new SharedData(key);
+    try {
+      // "k87022" and "k147620" hash to the same 31-bit slot: the second sits one slot further on
+      shm.set("k87022", "A");
+      shm.set("k147620", "B");
+      expect(shm.delete("k87022")).toBe(true);
+      expect(shm.get("k87022")).toBeUndefined();
+      expect(shm.get("k147620")).toBe("B");
+      expect(shm.set("k147620", "C", true)).toBe(true);
+      expect(shm.get("k147620")).toBe("C");
+      expect(shm.variables.keys().length).toBe(1); // moved into the freed slot, never stored twice
+    } finally {
+      shm.remove();
+    }
+  });
+
+  test("a size too small for the store is a RangeError naming it, and leaves no segment behind", () => {
+    for (const size of [-1, 0, 40, 1.5, Number.NaN]) {
+      const key = keys.next();
+      expect(() => new SharedData(key, size)).toThrow(/SharedData: size must be an integer > 40/);
+      expect(() => RawSegment.open(key)).toThrow(/ENOENT/);
+    }
+  });
+
   test("4 processes x 1000 check-and-set increments = exactly 4000", async () => {
     const key = keys.next();
     const shm = new SharedData(key);

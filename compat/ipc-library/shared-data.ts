@@ -76,6 +76,9 @@ export class SharedData extends SystemObject {
   constructor(key: KeyLike, size: number = 10000) {
     super();
     if (toKey(key) === 0) throw new RangeError("SharedData needs a key (its lock is a semaphore on the same key), not IPC_PRIVATE");
+    if (!Number.isSafeInteger(size) || size <= HEADER) {
+      throw new RangeError(`SharedData: size must be an integer > ${HEADER} (the store's header), got ${String(size)}`);
+    }
     this.#segment = SharedMemory.create(key, 2 * size + JOURNAL_HEADER, { mode: 0o666 });
     // The creator's size decides (an existing segment keeps its size): the journal is its second half.
     this.#journalAt = Math.floor((this.#segment.size - JOURNAL_HEADER) / 2);
@@ -117,7 +120,30 @@ export class SharedData extends SystemObject {
     using _permit = this.#lock();
     const [slot, entry] = this.#find(name);
     this.#seen.delete(name);
-    return entry ? this.#journaled(() => this.variables.delete(slot)) : false;
+    if (!entry) return false;
+    return this.#journaled(() => {
+      this.variables.delete(slot);
+      this.#refill(slot);
+      return true;
+    });
+  }
+
+  /**
+   * After `freed` was emptied: moves each entry of the probe run that follows it to the first free slot on
+   * its own probe path, so no name is left behind an empty slot (where `#find` stops looking).
+   */
+  #refill(freed: number): void {
+    for (let i = 1; i < PROBES; i++) {
+      const slot = (freed + i) % 0x80000000;
+      const entry = this.variables.get<Entry>(slot);
+      if (entry === undefined) return;
+      if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
+      const [target] = this.#find(entry[0]);
+      if (target !== slot) {
+        this.variables.delete(slot);
+        this.variables.set(target, entry);
+      }
+    }
   }
 
   /** `close()` detaches (the data stays in the system). */
