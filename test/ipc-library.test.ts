@@ -267,6 +267,13 @@ describe("signal classes and Timer", () => {
     expect(timer.interval).toBe(20);
   });
 
+  test("SignalHandler(SIGKILL) and Signal(SIGKILL)->setHandler() are refused at once; Signal(SIGKILL) can still be sent", () => {
+    expect(() => new SignalHandler(9)).toThrow(RangeError);
+    using signal = new Signal(9);
+    expect(() => signal.setHandler(() => {})).toThrow("Signal.setHandler: SIGKILL (9) cannot be caught");
+    expect(() => new SignalTrap(0)).toThrow(RangeError);
+  });
+
   test("Timer with a callback that is not callable: TypeError at once (PHP's callable type)", () => {
     expect(() => new Timer("tick" as never, 20)).toThrow(TypeError);
   });
