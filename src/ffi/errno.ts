@@ -19,6 +19,8 @@ export const ERRNO = {
   ERANGE: 34, EDEADLK: 35, ENOSYS: 38, ENOMSG: 42, EIDRM: 43, EBADMSG: 74, EOVERFLOW: 75, ETIMEDOUT: 110,
   // opening a file (FileLock, key files)
   ENOTDIR: 20, EISDIR: 21, EROFS: 30, ENAMETOOLONG: 36, ELOOP: 40,
+  // Unix sockets (channels)
+  ENOTSOCK: 88, EADDRINUSE: 98, ECONNREFUSED: 111,
 } as const;
 
 const NAMES = new Map<number, string>(Object.entries(ERRNO).map(([name, n]) => [n, name]));
