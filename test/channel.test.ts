@@ -12,6 +12,7 @@ import {
 } from "../src/index.ts";
 import { MultiStreamChannel, ref, StreamChannel } from "../compat/index.ts";
 import { tempDir } from "./helpers/ipc.ts";
+import { until } from "./helpers/loop.ts";
 
 const ROLES = join(import.meta.dir, "fixtures/process/roles.ts");
 const PEER_PHP = join(import.meta.dir, "fixtures/process/channel-peer.php");
@@ -154,8 +155,7 @@ describe("across processes", () => {
     expect(await a.receive(5000)).toBe("reply");
     for (const ch of [a, b, sa, sb]) ch.close();
     server.close();
-    await Bun.sleep(20);
-    expect(existsSync(path)).toBe(false);
+    expect(await until(() => !existsSync(path))).toBe(true);
     await expect(connectChannel(path)).rejects.toThrow(/ENOENT|ECONNREFUSED/);
   });
 });
