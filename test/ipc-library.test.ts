@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { until } from "./helpers/loop.ts";
 import {
   FileKey, FileLock, Mutex, Queue, ref, SharedData, SharedMemory, Semaphore, Signal, SignalHandler, SignalTrap, SIGUSR1,
   SIGUSR2, Timer,
@@ -233,6 +235,45 @@ describe("Semaphore, Mutex, Queue, SharedMemory, FileKey with PHP", () => {
 });
 
 describe("signal classes and Timer", () => {
+  test("SignalTrap main loop over a blocking Queue.receive: SIGTERM ends it at once (receive false, nothing consumed), exit 0", async () => {
+    const key = keys.next();
+    const compat = join(import.meta.dir, "..", "compat", "index.ts");
+    const proc = Bun.spawn([process.execPath, "-e", `
+      import { Queue, SignalTrap, SIGTERM, ref } from "${compat}";
+      const msgq = new Queue(Number(process.argv[1]));
+      const trap = new SignalTrap(SIGTERM);
+      console.log("ready");
+      const results = [];
+      while (!trap.isTrapped()) {
+        const type = ref();
+        results.push(msgq.receive(1, type));
+      }
+      console.log(JSON.stringify(results));`, String(key)], { stdout: "pipe", stderr: "pipe", timeout: 20_000 });
+    const reader = proc.stdout.getReader();
+    let out = "";
+    while (!out.includes("ready")) {
+      const r = await reader.read();
+      if (r.done) break;
+      out += new TextDecoder().decode(r.value);
+    }
+    const queue = new Queue(key);
+    try {
+      // the main thread is blocked inside msgrcv(2) before the signal is sent
+      expect(await until(() => readFileSync(`/proc/${proc.pid}/wchan`, "utf8").includes("msgrcv"))).toBe(true);
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) break;
+        out += new TextDecoder().decode(r.value);
+      }
+      expect(out).toBe("ready\n[false]\n");
+      expect(await new Response(proc.stderr).text()).toBe("");
+    } finally {
+      queue.remove();
+    }
+  });
+
   test("SignalHandler.addHandler bubbling, Signal.setHandler + dispatch, SignalTrap", async () => {
     const heard: string[] = [];
     const handler = new SignalHandler(SIGUSR1);

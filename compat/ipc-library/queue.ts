@@ -18,6 +18,7 @@
 import type { KeyLike } from "../../src/keys/key.ts";
 import type { MessageType } from "../../src/msg/buffer.ts";
 import { MessageQueue } from "../../src/msg/queue.ts";
+import { IpcError } from "../../src/errors.ts";
 import type { Ref } from "../ref.ts";
 import { SystemObject } from "./handle.ts";
 
@@ -41,9 +42,19 @@ export class Queue extends SystemObject {
     return true;
   }
 
-  /** Receives one message (blocking this thread, like PHP); `typeRef` gets its type. */
-  receive<T = unknown>(type: MessageType = 0, typeRef?: Ref<MessageType>): T {
-    const message = this.queue.receiveSync<T>({ type });
+  /**
+   * Receives one message (blocking this thread, like PHP); `typeRef` gets its type. A signal caught
+   * meanwhile (pcntl_signal, SignalTrap) makes it return false with nothing consumed, as the `msg_receive`
+   * underneath does in PHP, so `while (!trap.isTrapped()) { msgq.receive(...) }` ends on the signal.
+   */
+  receive<T = unknown>(type: MessageType = 0, typeRef?: Ref<MessageType>): T | false {
+    let message;
+    try {
+      message = this.queue.receiveSync<T>({ type });
+    } catch (e) {
+      if (e instanceof IpcError && e.code === "EINTR") return false;
+      throw e;
+    }
     if (typeRef) typeRef.value = message.type;
     return message.value;
   }
