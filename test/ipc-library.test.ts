@@ -235,6 +235,34 @@ describe("Semaphore, Mutex, Queue, SharedMemory, FileKey with PHP", () => {
 });
 
 describe("signal classes and Timer", () => {
+  test("Queue.send waiting on a full queue: SIGTERM makes it return false (nothing sent), exit 0", async () => {
+    const key = keys.next();
+    const compat = join(import.meta.dir, "..", "compat", "index.ts");
+    const proc = Bun.spawn([process.execPath, "-e", `
+      import { Queue, SignalTrap, SIGTERM } from "${compat}";
+      const msgq = new Queue(Number(process.argv[1]));
+      msgq.queue.set({ maxBytes: 64 });
+      const trap = new SignalTrap(SIGTERM);
+      const results = [];
+      while (!trap.isTrapped()) {
+        if (results.length === 1) console.log("ready");
+        results.push(msgq.send(1, "x".repeat(40)));
+      }
+      console.log(JSON.stringify(results), msgq.queue.stat().messages);`, String(key)], { stdout: "pipe", stderr: "pipe", timeout: 20_000 });
+    const queue = new Queue(key);
+    try {
+      expect(await until(() => {
+        try { return readFileSync(`/proc/${proc.pid}/wchan`, "utf8").includes("msgsnd"); } catch { return false; }
+      })).toBe(true);
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+      expect(await new Response(proc.stdout).text()).toBe("ready\n[true,false] 1\n");
+      expect(await new Response(proc.stderr).text()).toBe("");
+    } finally {
+      queue.remove();
+    }
+  });
+
   test("SignalTrap main loop over a blocking Queue.receive: SIGTERM ends it at once (receive false, nothing consumed), exit 0", async () => {
     const key = keys.next();
     const compat = join(import.meta.dir, "..", "compat", "index.ts");

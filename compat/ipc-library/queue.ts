@@ -36,9 +36,17 @@ export class Queue extends SystemObject {
     return this.queue;
   }
 
-  /** Sends `data` with message type `type` (>= 1), waiting while the queue is full. */
+  /**
+   * Sends `data` with message type `type` (>= 1), waiting while the queue is full; false (nothing sent)
+   * when a caught signal interrupts that wait, as `msg_send` does in PHP.
+   */
   send(type: MessageType, data: unknown): boolean {
-    this.queue.sendSync(type, data);
+    try {
+      this.queue.sendSync(type, data);
+    } catch (e) {
+      if (e instanceof IpcError && e.code === "EINTR") return false;
+      throw e;
+    }
     return true;
   }
 
