@@ -203,6 +203,20 @@ describe("Semaphore, Mutex, Queue, SharedMemory, FileKey with PHP", () => {
     }
   });
 
+  test("SharedMemory: a negative index is a PHP int key too, shared (not a local JS property)", () => {
+    const key = keys.next();
+    const shm = new SharedMemory(key);
+    try {
+      shm[-1] = "minus one";
+      const r = php(`$s = shm_attach((int)$argv[1]); echo json_encode(shm_get_var($s, -1)); shm_put_var($s, -7, 7);`, [key]);
+      expect(r.stdout).toBe('"minus one"');
+      expect(shm[-7]).toBe(7);
+      expect(shm.indexes().sort()).toEqual([-1, -7]);
+    } finally {
+      shm.remove();
+    }
+  });
+
   test("FileKey: PHP's ftok($path, \"\\0\"), clone() is the next project id", () => {
     const file = tempFile("filekey");
     const key = new FileKey(file);
