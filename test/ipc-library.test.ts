@@ -6,7 +6,7 @@ import {
   FileKey, FileLock, Mutex, Queue, ref, SharedData, SharedMemory, Semaphore, Signal, SignalHandler, SignalTrap, SIGUSR1,
   SIGUSR2, Timer,
 } from "../compat/index.ts";
-import { SharedMemory as RawSegment } from "../src/index.ts";
+import { listIpc, SharedMemory as RawSegment } from "../src/index.ts";
 import { testKeys, tempFile } from "./helpers/ipc.ts";
 import { php } from "./helpers/php.ts";
 
@@ -49,6 +49,18 @@ describe("SharedData", () => {
       expect(shm.variables.keys().length).toBe(1); // moved into the freed slot, never stored twice
     } finally {
       shm.remove();
+    }
+  });
+
+  test("a key naming another PHP store: RangeError, and no semaphore set is left on that key", () => {
+    const key = keys.next();
+    php(`$s = shm_attach((int)$argv[1], 50000); shm_put_var($s, 1, "php");`, [key]);
+    try {
+      expect(() => new SharedData(key)).toThrow(/is not a SharedData store/);
+      expect(listIpc("sem").filter((o) => (o.key | 0) === key)).toEqual([]);
+      expect(php(`$s = shm_attach((int)$argv[1]); echo shm_get_var($s, 1);`, [key]).stdout).toBe("php"); // untouched
+    } finally {
+      php(`shm_remove(shm_attach((int)$argv[1]));`, [key]);
     }
   });
 

@@ -84,9 +84,11 @@ export class SharedData extends SystemObject {
     this.#journalAt = Math.floor((this.#segment.size - JOURNAL_HEADER) / 2);
     this.variables = SharedVariables.fromSegment(this.#segment, { size: this.#journalAt, mode: 0o666 }, true);
     try {
-      using _permit = this.#lock(); // a setter that died just now is rolled back before the store is read
+      // Checked before the lock is taken (a rollback never changes `total`): a key that names some other
+      // store fails here without creating a semaphore set on it.
       const total = this.variables.stat().total;
       if (total !== this.#journalAt) throw new RangeError(`SharedData: key ${toKey(key)} names a segment that is not a SharedData store (store size ${total}, expected ${this.#journalAt})`);
+      using _permit = this.#lock(); // a setter that died just now is rolled back before the store is read
     } catch (e) {
       this.variables.detach();
       throw e;
