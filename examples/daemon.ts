@@ -16,13 +16,37 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { ftok, MessageQueue, RemovedError, SignalHandler, Timer } from "../src/index.ts";
+import { ftok, MessageQueue, RemovedError, SignalHandler, Timer, type UndecodableMessageError } from "../src/index.ts";
 
-const { values: options } = parseArgs({
-  options: { "stats-ms": { type: "string", default: "10000" }, "work-ms": { type: "string", default: "0" } },
-});
+const USAGE = `Usage: bun examples/daemon.ts [--stats-ms 10000] [--work-ms 0]
+  --stats-ms N  print stats every N ms (also on SIGHUP)
+  --work-ms N   pretend each message takes N ms to handle
+Key: ftok(SYSV_KEY_FILE || examples/daemon.ts, "D"). SIGTERM/SIGINT stop it (exit 0, queue kept).`;
+
+function usage(problem: string): never {
+  console.error(`daemon: ${problem}\n${USAGE}`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      "stats-ms": { type: "string", default: "10000" }, "work-ms": { type: "string", default: "0" }, help: { type: "boolean", short: "h" },
+    },
+  });
+} catch (e) {
+  usage((e as Error).message);
+}
+const options = parsed.values;
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const statsMs = Number(options["stats-ms"]);
 const workMs = Number(options["work-ms"]);
+if (!(statsMs > 0) || !Number.isFinite(statsMs)) usage(`--stats-ms takes a number of milliseconds > 0, got '${options["stats-ms"]}'`);
+if (!(workMs >= 0) || !Number.isFinite(workMs)) usage(`--work-ms takes a number of milliseconds >= 0, got '${options["work-ms"]}'`);
 
 const keyFile = process.env.SYSV_KEY_FILE || import.meta.path;
 const key = ftok(keyFile, "D");
@@ -42,6 +66,13 @@ function show(value: unknown): string {
     typeof v === "bigint" ? `${v}` : v instanceof Map ? Object.fromEntries(v) : v instanceof Uint8Array ? [...v] : v);
 }
 
+// The queue is 0666: any local user can send garbage. A message that does not unserialize is logged (type,
+// size, first bytes) and skipped; the daemon goes on.
+const onUndecodable = (error: UndecodableMessageError) => {
+  const text = new TextDecoder().decode(error.raw.subarray(0, 200));
+  console.error(`daemon: skipped a message of type ${error.messageType} (${error.raw.length} bytes) that does not unserialize: ${JSON.stringify(text)}`);
+};
+
 const stop = new AbortController();
 const onStop = (name: string) => () => {
   if (!stop.signal.aborted) console.log(`${name}: finishing the message in hand, then stopping`);
@@ -59,7 +90,7 @@ try {
   while (!stop.signal.aborted) {
     let message;
     try {
-      message = await queue.receive({ signal: stop.signal });
+      message = await queue.receive({ signal: stop.signal, onUndecodable });
     } catch (e) {
       if (stop.signal.aborted && !(e instanceof RemovedError)) break; // cancelled: nothing was taken
       throw e;

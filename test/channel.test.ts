@@ -7,11 +7,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
-  ChannelServer, channelOverPort, channelPair, connectChannel, encodeFrame, FrameDecoder, serialize, spawnChild,
+  ChannelServer, channelFromFd, channelOverPort, channelPair, connectChannel, encodeFrame, FrameDecoder, serialize, spawnChild,
   spawnProcess, type ChildProcess,
 } from "../src/index.ts";
 import { MultiStreamChannel, ref, StreamChannel } from "../compat/index.ts";
 import { tempDir } from "./helpers/ipc.ts";
+import { until } from "./helpers/loop.ts";
 
 const ROLES = join(import.meta.dir, "fixtures/process/roles.ts");
 const PEER_PHP = join(import.meta.dir, "fixtures/process/channel-peer.php");
@@ -154,8 +155,7 @@ describe("across processes", () => {
     expect(await a.receive(5000)).toBe("reply");
     for (const ch of [a, b, sa, sb]) ch.close();
     server.close();
-    await Bun.sleep(20);
-    expect(existsSync(path)).toBe(false);
+    expect(await until(() => !existsSync(path))).toBe(true);
     await expect(connectChannel(path)).rejects.toThrow(/ENOENT|ECONNREFUSED/);
   });
 });
@@ -301,5 +301,15 @@ describe("lifetimes and bad peers", () => {
     ch2.close();
     server.close();
     server2.close();
+  });
+
+  test("bad arguments are refused up front, naming the call: empty paths (TCP otherwise), bad fds, bad maxFrame", async () => {
+    await expect(connectChannel("")).rejects.toThrow(/connectChannel: path must be a non-empty Unix socket path/);
+    await expect(ChannelServer.listen("")).rejects.toThrow(/ChannelServer.listen: path must be a non-empty/);
+    await expect(connectChannel("/etc/hostname")).rejects.toThrow(/connectChannel\(\): ECONNREFUSED.*\/etc\/hostname/);
+    await expect(ChannelServer.listen("/etc/hostname")).rejects.toThrow(/ChannelServer.listen\(\): EADDRINUSE/);
+    expect(() => channelFromFd(-1)).toThrow(/channelFromFd: fd must be an integer >= 0/);
+    expect(() => channelFromFd(987_654)).toThrow(/channelFromFd\(\): EBADF.*fd 987654 is not open/);
+    for (const maxFrame of [-1, 0, 1.5, 2 ** 32]) expect(() => channelPair({ maxFrame })).toThrow(/channelPair: maxFrame must be an integer/);
   });
 });

@@ -49,6 +49,34 @@ function bunSend(keyFile: string, type: number, value: string) {
 }
 
 describe("examples/daemon.ts", () => {
+  test("a malformed message from PHP is logged with its type and bytes and skipped; the next one is handled", async () => {
+    const d = startDaemon();
+    await lineMatching(d.lines, /^daemon ready/);
+    const sent = php(`$q = msg_get_queue(ftok($argv[1], "D"));
+      var_export([msg_send($q, 7, "a:1:{i:0;", false), msg_send($q, 2, ["from" => "php", "n" => "after"])]);`, [d.keyFile]);
+    expect(sent.stdout).toBe("array (\n  0 => true,\n  1 => true,\n)");
+    expect(await lineMatching(d.lines, /^message/)).toBe('message type 2: {"from":"php","n":"after"}');
+    d.proc.kill("SIGTERM");
+    expect(await d.proc.exited).toBe(0);
+    const stderr = await new Response(d.proc.stderr as ReadableStream).text();
+    expect(stderr).toBe('daemon: skipped a message of type 7 (9 bytes) that does not unserialize: "a:1:{i:0;"\n');
+  });
+
+  test("--help prints the usage (exit 0); an unknown option or a bad number is a usage error (exit 2), no stack trace", async () => {
+    for (const [args, code, pattern] of [
+      [["--help"], 0, /^Usage: bun examples\/daemon.ts/],
+      [["--bogus"], 2, /^daemon: Unknown option '--bogus'/],
+      [["--stats-ms", "abc"], 2, /^daemon: --stats-ms takes a number of milliseconds > 0, got 'abc'/],
+      [["--work-ms=-5"], 2, /^daemon: --work-ms takes a number/],
+    ] as const) {
+      const r = Bun.spawnSync([process.execPath, join(EXAMPLES, "daemon.ts"), ...args], { timeout: 30_000 });
+      expect(r.exitCode).toBe(code);
+      const out = r.stdout.toString() + r.stderr.toString();
+      expect(out).toMatch(pattern);
+      expect(out).not.toContain("    at ");
+    }
+  });
+
   test("consumes from a PHP and a Bun sender; stats on the Timer and on SIGHUP; SIGTERM exits 0 keeping the queue", async () => {
     const d = startDaemon(["--stats-ms", "300"]);
     expect(await lineMatching(d.lines, /^daemon ready/)).toContain(`pid ${d.proc.pid}`);

@@ -138,4 +138,15 @@ describe("FileLock and PHP's flock()", () => {
     expect(c.tryAcquire()).toBe(true);
     c.close();
   });
+
+  test("bad input: errors name FileLock, the call and the errno; nothing is opened", () => {
+    expect(() => new FileLock("/")).toThrow(/open\(\): EISDIR.*FileLock \//);
+    expect(() => new FileLock("/nonexistent-dir/app.lock")).toThrow(/open\(\): ENOENT.*FileLock \/nonexistent-dir\/app\.lock/);
+    expect(() => new FileLock(`${tempFile("lock")}-missing`, { create: false })).toThrow(IpcError);
+    expect(() => new FileLock("")).toThrow(/FileLock: path must be a non-empty string/);
+    const l = lock(tempFile("lock"));
+    expect(() => l.tryAcquire("write" as never)).toThrow(/FileLock.tryAcquire: mode must be/);
+    expect(l.held).toBe(null);
+    l.close();
+  });
 });

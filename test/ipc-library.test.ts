@@ -1,10 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { until } from "./helpers/loop.ts";
 import {
   FileKey, FileLock, Mutex, Queue, ref, SharedData, SharedMemory, Semaphore, Signal, SignalHandler, SignalTrap, SIGUSR1,
   SIGUSR2, Timer,
 } from "../compat/index.ts";
-import { SharedMemory as RawSegment } from "../src/index.ts";
+import { listIpc, SharedMemory as RawSegment } from "../src/index.ts";
 import { testKeys, tempFile } from "./helpers/ipc.ts";
 import { php } from "./helpers/php.ts";
 
@@ -32,6 +34,44 @@ async function startWorkers(key: number, counts: number[]) {
 }
 
 describe("SharedData", () => {
+  test("two names on the same slot (an FNV-1a collision): deleting the first keeps the second, no duplicate", () => {
+    const key = keys.next();
+    const shm = new SharedData(key);
+    try {
+      // "k87022" and "k147620" hash to the same 31-bit slot: the second sits one slot further on
+      shm.set("k87022", "A");
+      shm.set("k147620", "B");
+      expect(shm.delete("k87022")).toBe(true);
+      expect(shm.get("k87022")).toBeUndefined();
+      expect(shm.get("k147620")).toBe("B");
+      expect(shm.set("k147620", "C", true)).toBe(true);
+      expect(shm.get("k147620")).toBe("C");
+      expect(shm.variables.keys().length).toBe(1); // moved into the freed slot, never stored twice
+    } finally {
+      shm.remove();
+    }
+  });
+
+  test("a key naming another PHP store: RangeError, and no semaphore set is left on that key", () => {
+    const key = keys.next();
+    php(`$s = shm_attach((int)$argv[1], 50000); shm_put_var($s, 1, "php");`, [key]);
+    try {
+      expect(() => new SharedData(key)).toThrow(/is not a SharedData store/);
+      expect(listIpc("sem").filter((o) => (o.key | 0) === key)).toEqual([]);
+      expect(php(`$s = shm_attach((int)$argv[1]); echo shm_get_var($s, 1);`, [key]).stdout).toBe("php"); // untouched
+    } finally {
+      php(`shm_remove(shm_attach((int)$argv[1]));`, [key]);
+    }
+  });
+
+  test("a size too small for the store is a RangeError naming it, and leaves no segment behind", () => {
+    for (const size of [-1, 0, 40, 1.5, Number.NaN]) {
+      const key = keys.next();
+      expect(() => new SharedData(key, size)).toThrow(/SharedData: size must be an integer > 40/);
+      expect(() => RawSegment.open(key)).toThrow(/ENOENT/);
+    }
+  });
+
   test("4 processes x 1000 check-and-set increments = exactly 4000", async () => {
     const key = keys.next();
     const shm = new SharedData(key);
@@ -175,6 +215,20 @@ describe("Semaphore, Mutex, Queue, SharedMemory, FileKey with PHP", () => {
     }
   });
 
+  test("SharedMemory: a negative index is a PHP int key too, shared (not a local JS property)", () => {
+    const key = keys.next();
+    const shm = new SharedMemory(key);
+    try {
+      shm[-1] = "minus one";
+      const r = php(`$s = shm_attach((int)$argv[1]); echo json_encode(shm_get_var($s, -1)); shm_put_var($s, -7, 7);`, [key]);
+      expect(r.stdout).toBe('"minus one"');
+      expect(shm[-7]).toBe(7);
+      expect(shm.indexes().sort()).toEqual([-1, -7]);
+    } finally {
+      shm.remove();
+    }
+  });
+
   test("FileKey: PHP's ftok($path, \"\\0\"), clone() is the next project id", () => {
     const file = tempFile("filekey");
     const key = new FileKey(file);
@@ -207,6 +261,73 @@ describe("Semaphore, Mutex, Queue, SharedMemory, FileKey with PHP", () => {
 });
 
 describe("signal classes and Timer", () => {
+  test("Queue.send waiting on a full queue: SIGTERM makes it return false (nothing sent), exit 0", async () => {
+    const key = keys.next();
+    const compat = join(import.meta.dir, "..", "compat", "index.ts");
+    const proc = Bun.spawn([process.execPath, "-e", `
+      import { Queue, SignalTrap, SIGTERM } from "${compat}";
+      const msgq = new Queue(Number(process.argv[1]));
+      msgq.queue.set({ maxBytes: 64 });
+      const trap = new SignalTrap(SIGTERM);
+      const results = [];
+      while (!trap.isTrapped()) {
+        if (results.length === 1) console.log("ready");
+        results.push(msgq.send(1, "x".repeat(40)));
+      }
+      console.log(JSON.stringify(results), msgq.queue.stat().messages);`, String(key)], { stdout: "pipe", stderr: "pipe", timeout: 20_000 });
+    const queue = new Queue(key);
+    try {
+      expect(await until(() => {
+        try { return readFileSync(`/proc/${proc.pid}/wchan`, "utf8").includes("msgsnd"); } catch { return false; }
+      })).toBe(true);
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+      expect(await new Response(proc.stdout).text()).toBe("ready\n[true,false] 1\n");
+      expect(await new Response(proc.stderr).text()).toBe("");
+    } finally {
+      queue.remove();
+    }
+  });
+
+  test("SignalTrap main loop over a blocking Queue.receive: SIGTERM ends it at once (receive false, nothing consumed), exit 0", async () => {
+    const key = keys.next();
+    const compat = join(import.meta.dir, "..", "compat", "index.ts");
+    const proc = Bun.spawn([process.execPath, "-e", `
+      import { Queue, SignalTrap, SIGTERM, ref } from "${compat}";
+      const msgq = new Queue(Number(process.argv[1]));
+      const trap = new SignalTrap(SIGTERM);
+      console.log("ready");
+      const results = [];
+      while (!trap.isTrapped()) {
+        const type = ref();
+        results.push(msgq.receive(1, type));
+      }
+      console.log(JSON.stringify(results));`, String(key)], { stdout: "pipe", stderr: "pipe", timeout: 20_000 });
+    const reader = proc.stdout.getReader();
+    let out = "";
+    while (!out.includes("ready")) {
+      const r = await reader.read();
+      if (r.done) break;
+      out += new TextDecoder().decode(r.value);
+    }
+    const queue = new Queue(key);
+    try {
+      // the main thread is blocked inside msgrcv(2) before the signal is sent
+      expect(await until(() => readFileSync(`/proc/${proc.pid}/wchan`, "utf8").includes("msgrcv"))).toBe(true);
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) break;
+        out += new TextDecoder().decode(r.value);
+      }
+      expect(out).toBe("ready\n[false]\n");
+      expect(await new Response(proc.stderr).text()).toBe("");
+    } finally {
+      queue.remove();
+    }
+  });
+
   test("SignalHandler.addHandler bubbling, Signal.setHandler + dispatch, SignalTrap", async () => {
     const heard: string[] = [];
     const handler = new SignalHandler(SIGUSR1);
@@ -239,5 +360,16 @@ describe("signal classes and Timer", () => {
     await Bun.sleep(60);
     expect(dots.length).toBe(at);
     expect(timer.interval).toBe(20);
+  });
+
+  test("SignalHandler(SIGKILL) and Signal(SIGKILL)->setHandler() are refused at once; Signal(SIGKILL) can still be sent", () => {
+    expect(() => new SignalHandler(9)).toThrow(RangeError);
+    using signal = new Signal(9);
+    expect(() => signal.setHandler(() => {})).toThrow("Signal.setHandler: SIGKILL (9) cannot be caught");
+    expect(() => new SignalTrap(0)).toThrow(RangeError);
+  });
+
+  test("Timer with a callback that is not callable: TypeError at once (PHP's callable type)", () => {
+    expect(() => new Timer("tick" as never, 20)).toThrow(TypeError);
   });
 });

@@ -42,6 +42,13 @@ async function waitReported(pid: number, status: { value: number }, flags = 0): 
 }
 
 describe("spawnChild", () => {
+  test("bad input fails in the caller, naming spawnChild: empty path, missing absolute path, bad role", () => {
+    expect(() => spawnChild("")).toThrow(/spawnChild: module must be a file path/);
+    expect(() => spawnChild("/nonexistent/daemon.ts")).toThrow(/spawnChild.*ENOENT.*\/nonexistent\/daemon\.ts/);
+    expect(() => spawnChild(import.meta.path, { role: "" })).toThrow(/spawnChild: role must be a non-empty string/);
+    expect(() => spawnChild(import.meta.path, { role: 42 as never })).toThrow(TypeError);
+  });
+
   test("the child runs this file's role with its args; exited gives the exit code", async () => {
     expect(currentRole()).toBeUndefined();
     const c = child("exit", [3]);

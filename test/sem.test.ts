@@ -5,6 +5,7 @@ import {
 } from "../src/index.ts";
 import { spawnLines } from "./fixtures/sem/lines.ts";
 import { testKeys } from "./helpers/ipc.ts";
+import { until } from "./helpers/loop.ts";
 
 const keys = testKeys();
 /** Tests never block forever: a synchronous acquire that should succeed at once gives up after 5 s. */
@@ -167,8 +168,9 @@ describe("Semaphore: permits", () => {
     using sem = fresh(1);
     const held = sem.acquireSync(NO_HANG);
     const waiters = [sem.acquire(), sem.acquire({ timeout: 5000 })];
-    await Bun.sleep(50);
-    expect(sem.waiters).toBe(1); // one kernel wait per handle; the second waits its turn in JS
+    expect(await until(() => sem.waiters === 1)).toBe(true); // one kernel wait per handle; the second waits its turn in JS
+    await Bun.sleep(20);
+    expect(sem.waiters).toBe(1);
     sem.remove();
     for (const r of await Promise.allSettled(waiters)) {
       expect(r.status).toBe("rejected");
@@ -190,8 +192,7 @@ describe("Semaphore: many awaited acquires on one handle", () => {
     const ac = new AbortController();
     const aborted = sem.acquire({ signal: ac.signal });
     const timedOut = sem.acquire({ timeout: 40 });
-    await Bun.sleep(20);
-    expect(sem.waiters).toBe(1);
+    expect(await until(() => sem.waiters === 1)).toBe(true);
     ac.abort(new Error("queued abort"));
     await expect(aborted).rejects.toThrow("queued abort");
     await expect(timedOut).rejects.toThrow(BusyError);

@@ -60,6 +60,13 @@ describe("SignalHandler", () => {
     expect(() => signalNumber("SIGNOPE" as NodeJS.Signals)).toThrow(RangeError);
     expect([signalNumber("SIGTERM"), signalName(10)]).toEqual([15, "SIGUSR1"]);
   });
+
+  test("SIGKILL, SIGSTOP and 0 cannot be caught: a RangeError naming the class, not a listener that never runs", () => {
+    expect(() => new SignalHandler("SIGKILL")).toThrow("SignalHandler: SIGKILL (9) cannot be caught");
+    expect(() => new SignalHandler(19)).toThrow("SignalHandler: SIGSTOP (19) cannot be caught");
+    expect(() => new SignalTrap(0)).toThrow(/SignalTrap: signal 0/);
+    expect(() => new SignalTrap("SIGSTOP")).toThrow(RangeError);
+  });
 });
 
 describe("SignalTrap and the synchronous record", () => {

@@ -66,6 +66,30 @@ describe("Timer", () => {
     expect(() => new Timer(() => {}, Number.NaN)).toThrow(RangeError);
   });
 
+  test("an interval beyond setTimeout's 2^31-1 ms limit waits, instead of firing every millisecond", async () => {
+    let count = 0;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    const month = new Timer(() => { count++; }, 30 * 24 * 3600 * 1000); // 30 days
+    const forever = new Timer(() => { count++; }, 2 ** 40);
+    try {
+      await Bun.sleep(50);
+      expect(count).toBe(0);
+      expect(month.running && forever.running).toBe(true);
+      expect(warnings).not.toContain("TimeoutOverflowWarning");
+    } finally {
+      month.stop();
+      forever.stop();
+      process.off("warning", onWarning);
+    }
+  });
+
+  test("a callback that is not a function: TypeError at construction, not at the first tick", () => {
+    expect(() => new Timer(42 as never, 10)).toThrow(TypeError);
+    expect(() => new Timer(null as never)).toThrow("Timer callback must be a function");
+  });
+
   async function child(code: string, waitMs = 10_000) {
     const proc = Bun.spawn(["bun", "-e", `import { Timer } from "${src}";\n${code}`], { stdout: "pipe", stderr: "pipe" });
     const exited = await Promise.race([proc.exited, Bun.sleep(waitMs).then(() => "alive" as const)]);

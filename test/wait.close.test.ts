@@ -9,6 +9,7 @@ import { MessageQueue } from "../src/msg/index.ts";
 import { Mutex, Semaphore } from "../src/sem/index.ts";
 import { SharedVariables } from "../src/vars/index.ts";
 import { testKeys } from "./helpers/ipc.ts";
+import { until } from "./helpers/loop.ts";
 import { php } from "./helpers/php.ts";
 
 const keys = testKeys();
@@ -124,8 +125,9 @@ describe("Semaphore/Mutex close() cancels awaited acquires", () => {
         const held = holder.tryAcquire()!;
         expect(held).not.toBeNull();
         const waits = [sem.acquire(), sem.acquire(), sem.acquire({ timeout: 10_000 })];
-        await Bun.sleep(50);
-        expect(holder.waiters).toBe(1); // one kernel wait per handle, the others queue in JS
+        expect(await until(() => holder.waiters === 1)).toBe(true); // one kernel wait per handle, the others queue in JS
+        await Bun.sleep(20);
+        expect(holder.waiters).toBe(1);
         sem.close();
         const results = await Promise.all(waits.map((p) => within(p, 1000)));
         for (const r of results) expect((r as { error: unknown }).error).toBeInstanceOf(ClosedError);

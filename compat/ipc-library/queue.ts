@@ -18,6 +18,7 @@
 import type { KeyLike } from "../../src/keys/key.ts";
 import type { MessageType } from "../../src/msg/buffer.ts";
 import { MessageQueue } from "../../src/msg/queue.ts";
+import { IpcError } from "../../src/errors.ts";
 import type { Ref } from "../ref.ts";
 import { SystemObject } from "./handle.ts";
 
@@ -35,15 +36,33 @@ export class Queue extends SystemObject {
     return this.queue;
   }
 
-  /** Sends `data` with message type `type` (>= 1), waiting while the queue is full. */
+  /**
+   * Sends `data` with message type `type` (>= 1), waiting while the queue is full; false (nothing sent)
+   * when a caught signal interrupts that wait, as `msg_send` does in PHP.
+   */
   send(type: MessageType, data: unknown): boolean {
-    this.queue.sendSync(type, data);
+    try {
+      this.queue.sendSync(type, data);
+    } catch (e) {
+      if (e instanceof IpcError && e.code === "EINTR") return false;
+      throw e;
+    }
     return true;
   }
 
-  /** Receives one message (blocking this thread, like PHP); `typeRef` gets its type. */
-  receive<T = unknown>(type: MessageType = 0, typeRef?: Ref<MessageType>): T {
-    const message = this.queue.receiveSync<T>({ type });
+  /**
+   * Receives one message (blocking this thread, like PHP); `typeRef` gets its type. A signal caught
+   * meanwhile (pcntl_signal, SignalTrap) makes it return false with nothing consumed, as the `msg_receive`
+   * underneath does in PHP, so `while (!trap.isTrapped()) { msgq.receive(...) }` ends on the signal.
+   */
+  receive<T = unknown>(type: MessageType = 0, typeRef?: Ref<MessageType>): T | false {
+    let message;
+    try {
+      message = this.queue.receiveSync<T>({ type });
+    } catch (e) {
+      if (e instanceof IpcError && e.code === "EINTR") return false;
+      throw e;
+    }
     if (typeRef) typeRef.value = message.type;
     return message.value;
   }

@@ -76,14 +76,19 @@ export class SharedData extends SystemObject {
   constructor(key: KeyLike, size: number = 10000) {
     super();
     if (toKey(key) === 0) throw new RangeError("SharedData needs a key (its lock is a semaphore on the same key), not IPC_PRIVATE");
+    if (!Number.isSafeInteger(size) || size <= HEADER) {
+      throw new RangeError(`SharedData: size must be an integer > ${HEADER} (the store's header), got ${String(size)}`);
+    }
     this.#segment = SharedMemory.create(key, 2 * size + JOURNAL_HEADER, { mode: 0o666 });
     // The creator's size decides (an existing segment keeps its size): the journal is its second half.
     this.#journalAt = Math.floor((this.#segment.size - JOURNAL_HEADER) / 2);
     this.variables = SharedVariables.fromSegment(this.#segment, { size: this.#journalAt, mode: 0o666 }, true);
     try {
-      using _permit = this.#lock(); // a setter that died just now is rolled back before the store is read
+      // Checked before the lock is taken (a rollback never changes `total`): a key that names some other
+      // store fails here without creating a semaphore set on it.
       const total = this.variables.stat().total;
       if (total !== this.#journalAt) throw new RangeError(`SharedData: key ${toKey(key)} names a segment that is not a SharedData store (store size ${total}, expected ${this.#journalAt})`);
+      using _permit = this.#lock(); // a setter that died just now is rolled back before the store is read
     } catch (e) {
       this.variables.detach();
       throw e;
@@ -117,7 +122,30 @@ export class SharedData extends SystemObject {
     using _permit = this.#lock();
     const [slot, entry] = this.#find(name);
     this.#seen.delete(name);
-    return entry ? this.#journaled(() => this.variables.delete(slot)) : false;
+    if (!entry) return false;
+    return this.#journaled(() => {
+      this.variables.delete(slot);
+      this.#refill(slot);
+      return true;
+    });
+  }
+
+  /**
+   * After `freed` was emptied: moves each entry of the probe run that follows it to the first free slot on
+   * its own probe path, so no name is left behind an empty slot (where `#find` stops looking).
+   */
+  #refill(freed: number): void {
+    for (let i = 1; i < PROBES; i++) {
+      const slot = (freed + i) % 0x80000000;
+      const entry = this.variables.get<Entry>(slot);
+      if (entry === undefined) return;
+      if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
+      const [target] = this.#find(entry[0]);
+      if (target !== slot) {
+        this.variables.delete(slot);
+        this.variables.set(target, entry);
+      }
+    }
   }
 
   /** `close()` detaches (the data stays in the system). */

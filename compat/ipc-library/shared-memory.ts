@@ -22,7 +22,8 @@ import type { KeyLike } from "../../src/keys/key.ts";
 import { SharedVariables } from "../../src/vars/variables.ts";
 import { SystemObject } from "./handle.ts";
 
-const INDEX = /^(0|[1-9]\d*)$/;
+/** A PHP int array key written as a property name: "0", "7", "-3" (negative ints are PHP keys too). */
+const INDEX = /^(0|-?[1-9]\d*)$/;
 
 function indexOf(property: string | symbol): number | undefined {
   if (typeof property !== "string" || !INDEX.test(property)) return undefined;

@@ -19,7 +19,7 @@
 import { sendSignal } from "../../src/signals/send.ts";
 import { SignalHandler as Listeners, type SignalListener } from "../../src/signals/listeners.ts";
 import { SignalTrap as Trap } from "../../src/signals/trap.ts";
-import { listenableName, signalNumber } from "../../src/signals/names.ts";
+import { catchableSignal, listenableName, signalNumber } from "../../src/signals/names.ts";
 
 /** The library's flag: signal handlers run without a manual dispatch (here: from the event loop). */
 export const SIGNALS_ASYNC = true;
@@ -74,6 +74,7 @@ export class Signal implements Disposable {
 
   /** Sets this object's handler (replacing the one set before through it). */
   setHandler(handler: (signo: number) => unknown): this {
+    catchableSignal("Signal.setHandler", this.signal);
     this.close();
     this.#name ??= listenableName(this.signal);
     const listener = () => { handler(this.signal); };

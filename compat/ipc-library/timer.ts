@@ -17,6 +17,7 @@ import { Timer as FixedRateTimer } from "../../src/timer/timer.ts";
 /** A fixed-rate timer (see the module doc). */
 export class Timer extends FixedRateTimer {
   constructor(callback: () => unknown, intervalMs: number = 1000) {
+    if (typeof callback !== "function") throw new TypeError(`Timer callback must be a function, got ${typeof callback}`);
     super(() => callback(), intervalMs, { unref: true });
   }
 }

@@ -49,6 +49,13 @@ export interface UnopenedEnd {
   discard(): void;
 }
 
+/** RangeError naming `call` unless `maxFrame` is undefined or an integer from 1 to 2^32-1. */
+export function checkMaxFrame(call: string, maxFrame: number | undefined): void {
+  if (maxFrame !== undefined && (!Number.isSafeInteger(maxFrame) || maxFrame < 1 || maxFrame > 0xffffffff)) {
+    throw new RangeError(`${call}: maxFrame must be an integer from 1 to 2^32-1 (the 4-byte length prefix), got ${String(maxFrame)}`);
+  }
+}
+
 function closedError(syscall: string, why: string): Error {
   return errorFor(ERRNO.EBADF, syscall, { detail: why });
 }
@@ -72,6 +79,7 @@ export class Channel<T = unknown> {
    * handed to a child process with {@link Channel.transferFd} before it is used here).
    */
   constructor(transport: Transport | UnopenedEnd, options: ChannelOptions = {}) {
+    checkMaxFrame("Channel", options.maxFrame);
     this.#codec = channelCodec(options.format);
     if ("open" in transport) {
       this.#transport = null;

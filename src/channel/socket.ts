@@ -23,7 +23,9 @@ import net from "node:net";
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_STREAM } from "../ffi/constants.ts";
 import { check, ERRNO, errorFor } from "../ffi/errno.ts";
 import { libc } from "../ffi/libc.ts";
-import { Channel, type ChannelOptions, type Transport, type UnopenedEnd } from "./channel.ts";
+import { Channel, checkMaxFrame, type ChannelOptions, type Transport, type UnopenedEnd } from "./channel.ts";
+import { channelCodec } from "./codec.ts";
+import { fstatSync } from "node:fs";
 import { DEFAULT_MAX_FRAME, encodeFrame, FrameDecoder } from "./frame.ts";
 
 /** A channel transport over a connected `net.Socket`. */
@@ -135,6 +137,8 @@ export function socketPair(): [number, number] {
  * ```
  */
 export function channelPair<T = unknown>(options: ChannelOptions = {}): [Channel<T>, Channel<T>] {
+  checkMaxFrame("channelPair", options.maxFrame); // before the sockets exist: a bad option leaks no descriptor
+  channelCodec(options.format);
   const [a, b] = socketPair();
   return [new Channel<T>(unopenedEnd(a, options.maxFrame), options), new Channel<T>(unopenedEnd(b, options.maxFrame), options)];
 }
@@ -151,6 +155,12 @@ export function channelPair<T = unknown>(options: ChannelOptions = {}): [Channel
  * ```
  */
 export function channelFromFd<T = unknown>(fd: number, options: ChannelOptions = {}): Channel<T> {
+  if (!Number.isSafeInteger(fd) || fd < 0) throw new RangeError(`channelFromFd: fd must be an integer >= 0, got ${String(fd)}`);
+  try {
+    fstatSync(fd);
+  } catch {
+    throw errorFor(ERRNO.EBADF, "channelFromFd", { detail: `fd ${fd} is not open in this process` });
+  }
   return new Channel<T>(unopenedEnd(fd, options.maxFrame), options);
 }
 
@@ -164,6 +174,11 @@ export function channelFromFd<T = unknown>(fd: number, options: ChannelOptions =
  * ```
  */
 export function connectChannel<T = unknown>(path: string, options: ChannelOptions = {}): Promise<Channel<T>> {
+  try {
+    checkPath("connectChannel", path);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return new Promise((resolve, reject) => {
     const socket = net.connect({ path });
     socket.once("connect", () => {
@@ -175,6 +190,13 @@ export function connectChannel<T = unknown>(path: string, options: ChannelOption
       reject(errno ? errorFor(errno, "connectChannel", { detail: path }) : error);
     });
   });
+}
+
+/** A Unix socket path: a non-empty string (an empty one would make node:net use TCP on localhost). */
+function checkPath(call: string, path: unknown): void {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(`${call}: path must be a non-empty Unix socket path, got ${path === "" ? "an empty string" : typeof path}`);
+  }
 }
 
 /**
@@ -216,6 +238,11 @@ export class ChannelServer<T = unknown> {
 
   /** Listens on `path` (which must not exist yet). */
   static listen<T = unknown>(path: string, options: ChannelOptions = {}): Promise<ChannelServer<T>> {
+    try {
+      checkPath("ChannelServer.listen", path);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise((resolve, reject) => {
       const server = net.createServer();
       server.once("error", (error: NodeJS.ErrnoException) => {

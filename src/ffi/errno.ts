@@ -17,6 +17,10 @@ export const ERRNO = {
   EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, E2BIG: 7, EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12,
   EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, EINVAL: 22, ENFILE: 23, EMFILE: 24, EFBIG: 27, ENOSPC: 28,
   ERANGE: 34, EDEADLK: 35, ENOSYS: 38, ENOMSG: 42, EIDRM: 43, EBADMSG: 74, EOVERFLOW: 75, ETIMEDOUT: 110,
+  // opening a file (FileLock, key files)
+  ENOTDIR: 20, EISDIR: 21, EROFS: 30, ENAMETOOLONG: 36, ELOOP: 40,
+  // Unix sockets (channels)
+  ENOTSOCK: 88, EADDRINUSE: 98, ECONNREFUSED: 111,
 } as const;
 
 const NAMES = new Map<number, string>(Object.entries(ERRNO).map(([name, n]) => [n, name]));

@@ -50,6 +50,10 @@ export interface FileLockAcquireOptions {
   signal?: AbortSignal;
 }
 
+function checkMode(call: string, mode: unknown): void {
+  if (mode !== "exclusive" && mode !== "shared") throw new RangeError(`${call}: mode must be "exclusive" or "shared", got ${JSON.stringify(mode)}`);
+}
+
 /** A flock(2) lock on one file (see the module doc). */
 export class FileLock implements Disposable {
   /** The locked file. */
@@ -60,9 +64,18 @@ export class FileLock implements Disposable {
 
   /** Opens (by default creating, mode 0o600) `path`; does not take the lock. */
   constructor(path: string, options: FileLockOptions = {}) {
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError(`FileLock: path must be a non-empty string, got ${path === "" ? "an empty string" : typeof path}`);
+    }
     this.path = path;
     const flags = constants.O_RDONLY | (options.create ?? true ? constants.O_CREAT : 0);
-    this.#fd = openSync(path, flags, options.mode ?? 0o600);
+    try {
+      this.#fd = openSync(path, flags, options.mode ?? 0o600);
+    } catch (e) {
+      const errno = Math.abs(Number((e as NodeJS.ErrnoException).errno));
+      if (!Number.isInteger(errno) || errno === 0) throw e;
+      throw errorFor(errno, "open", { detail: `FileLock ${path}` });
+    }
   }
 
   /** How this handle holds the lock now, or null. */
@@ -77,6 +90,7 @@ export class FileLock implements Disposable {
 
   /** Takes the lock if nobody else holds it in a conflicting way; false otherwise. Never waits. */
   tryAcquire(mode: LockMode = "exclusive"): boolean {
+    checkMode("FileLock.tryAcquire", mode);
     const fd = this.#openFd("flock");
     if (libc.flock(fd, (mode === "shared" ? LOCK_SH : LOCK_EX) | LOCK_NB) === 0) {
       this.#held = mode;
@@ -89,6 +103,7 @@ export class FileLock implements Disposable {
 
   /** Takes the lock, blocking this thread (and the event loop) as PHP's `flock()` does. */
   acquireSync(mode: LockMode = "exclusive"): void {
+    checkMode("FileLock.acquireSync", mode);
     const fd = this.#openFd("flock");
     for (;;) {
       if (libc.flock(fd, mode === "shared" ? LOCK_SH : LOCK_EX) === 0) break;

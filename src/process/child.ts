@@ -25,6 +25,9 @@ import type { Subprocess } from "bun";
 import { Channel, type ChannelOptions } from "../channel/channel.ts";
 import { channelPair } from "../channel/socket.ts";
 import { libc } from "../ffi/libc.ts";
+import { ERRNO, errorFor } from "../ffi/errno.ts";
+import { existsSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import { untrack, track } from "./registry.ts";
 import { CHILD_ENV } from "./role.ts";
 import { signalNumber } from "../signals/names.ts";
@@ -247,8 +250,18 @@ export class ChildProcess {
  * ```
  */
 export function spawnChild(module: string, options: ChildOptions = {}): ChildProcess {
+  if (typeof module !== "string" || module === "") {
+    throw new TypeError(`spawnChild: module must be a file path (usually import.meta.path), got ${module === "" ? "an empty string" : typeof module}`);
+  }
+  // An absolute path is checked here: otherwise the child starts, says "Module not found" on its stderr
+  // and exits 1, and the caller sees a child that failed for no reason it was told.
+  if (isAbsolute(module) && !existsSync(module)) {
+    throw errorFor(ERRNO.ENOENT, "spawnChild", { detail: `no such module ${module}` });
+  }
+  const role = options.role ?? "child";
+  if (typeof role !== "string" || role === "") throw new TypeError(`spawnChild: role must be a non-empty string, got ${JSON.stringify(role)}`);
   const args = (options.args ?? []).map(String);
-  return new ChildProcess([process.execPath, module, ...args], options.role ?? "child", options);
+  return new ChildProcess([process.execPath, module, ...args], role, options);
 }
 
 /**

@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { listenableName, signalNumber, type SignalLike } from "./names.ts";
+import { catchableSignal, listenableName, type SignalLike } from "./names.ts";
 
 /** A signal listener: return `true` to stop the signal from reaching the listeners added after it. */
 export type SignalListener = (signo: number) => boolean | void | Promise<unknown>;
@@ -66,7 +66,7 @@ export class SignalHandler implements Disposable {
   readonly #mine: SignalListener[] = [];
 
   constructor(signal: SignalLike) {
-    this.signal = signalNumber(signal);
+    this.signal = catchableSignal("SignalHandler", signal);
     listenableName(this.signal); // a RangeError now rather than at the first add()
   }
 

@@ -52,3 +52,22 @@ export function listenableName(signal: SignalLike): NodeJS.Signals {
   if (!name) throw new RangeError(`signal ${String(signal)} has no name: process.on cannot listen to it`);
   return name;
 }
+
+/**
+ * `signal` as a number, checked to be one a handler can catch: RangeError naming `call` for 0 (no signal),
+ * SIGKILL and SIGSTOP (the kernel never lets a process catch those: a handler would silently never run).
+ *
+ * @example
+ * ```ts
+ * import { catchableSignal } from "bun-sysv";
+ * catchableSignal("SignalTrap", "SIGTERM"); // 15
+ * ```
+ */
+export function catchableSignal(call: string, signal: SignalLike | string): number {
+  const signo = signalNumber(signal);
+  if (signo === 0) throw new RangeError(`${call}: signal 0 is not a signal (kill(2)'s existence check) and cannot be caught`);
+  if (signo === numbers.SIGKILL || signo === numbers.SIGSTOP) {
+    throw new RangeError(`${call}: ${names.get(signo)} (${signo}) cannot be caught, blocked or ignored`);
+  }
+  return signo;
+}

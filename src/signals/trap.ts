@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { listenableName, signalNumber, type SignalLike } from "./names.ts";
+import { catchableSignal, listenableName, type SignalLike } from "./names.ts";
 import { holdSignal, releaseSignal, signalCount } from "./record.ts";
 
 /** Traps one signal until `close()` (or the end of a `using` block). */
@@ -27,7 +27,7 @@ export class SignalTrap implements Disposable {
   #closed = false;
 
   constructor(signal: SignalLike) {
-    this.signal = signalNumber(signal);
+    this.signal = catchableSignal("SignalTrap", signal);
     holdSignal(this.signal);
     this.#seen = signalCount(this.signal);
   }

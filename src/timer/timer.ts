@@ -39,6 +39,9 @@ export interface TimerOptions {
   unref?: boolean;
 }
 
+/** The longest delay setTimeout honours (2^31-1 ms); beyond it, it fires after 1 ms. */
+const MAX_TIMEOUT = 0x7fffffff;
+
 /** A fixed-rate interval timer (see the module doc). */
 export class Timer implements Disposable {
   /** Milliseconds between ticks. */
@@ -55,6 +58,7 @@ export class Timer implements Disposable {
     if (typeof intervalMs !== "number" || !Number.isFinite(intervalMs) || intervalMs <= 0) {
       throw new RangeError(`Timer interval must be a positive number of milliseconds, got ${String(intervalMs)}`);
     }
+    if (typeof callback !== "function") throw new TypeError(`Timer callback must be a function, got ${typeof callback}`);
     this.interval = intervalMs;
     this.#callback = callback;
     this.#unref = options.unref ?? false;
@@ -121,15 +125,23 @@ export class Timer implements Disposable {
 
   #arm(): void {
     const n = this.#next;
-    const handle = setTimeout(() => this.#fire(n), Math.max(0, this.scheduledAt(n) - performance.now()));
+    // setTimeout takes at most 2^31-1 ms (about 24.8 days) and fires after 1 ms beyond that: a longer wait is
+    // made of capped steps, and #fire re-arms when a step ends before the tick is due.
+    const delay = Math.min(MAX_TIMEOUT, Math.max(0, this.scheduledAt(n) - performance.now()));
+    const handle = setTimeout(() => this.#fire(n), delay);
     if (this.#unref) (handle as { unref?: () => void }).unref?.();
     this.#handle = handle;
   }
 
   #fire(n: number): void {
     const firedAt = performance.now();
+    if (firedAt < this.scheduledAt(n)) {
+      this.#arm(); // one capped step of a long interval ended: not due yet
+      return;
+    }
     // Skip the ticks whose time has passed entirely (a callback overran them): fire the latest due one.
-    let due = n;
+    let due = Math.max(n, Math.floor((firedAt - this.#startedAt) / this.interval));
+    while (due > n && this.scheduledAt(due) > firedAt) due--;
     while (this.scheduledAt(due + 1) <= firedAt) due++;
     const missed = due - n;
     this.#missed += missed;

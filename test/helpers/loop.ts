@@ -18,3 +18,22 @@ export async function ticksDuring<T>(work: Promise<T>): Promise<{ value: T; tick
     clearInterval(timer);
   }
 }
+
+/**
+ * Polls `condition` every 5 ms until it holds or `timeoutMs` passes; returns whether it held. For tests
+ * that must wait for another thread or process to reach a state (a waiter inside semop, a signal
+ * delivered): a fixed sleep there flakes on a loaded machine, a bounded poll does not.
+ *
+ * @example
+ * ```ts
+ * expect(await until(() => sem.waiters === 1)).toBe(true);
+ * ```
+ */
+export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) return false;
+    await Bun.sleep(5);
+  }
+  return true;
+}
