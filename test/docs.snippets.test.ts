@@ -60,6 +60,8 @@ for (const doc of DOCS) {
 }
 writeFileSync(join(DIR, "tsconfig.json"), JSON.stringify({ extends: "../tsconfig.json", include: ["*.ts"] }));
 
+const SNIPPET_TMP = join(DIR, "tmp");
+mkdirSync(SNIPPET_TMP, { recursive: true });
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 /** `tsc` output with `README_42.ts(5,3)` turned into `README.md:46:3` (the doc's own line). */
@@ -85,7 +87,9 @@ function runBlock(file: string) {
       '"$0" "$1"; rc=$?; echo "@@ipc@@"; tail -q -n +2 /proc/sysvipc/shm /proc/sysvipc/msg /proc/sysvipc/sem; exit $rc',
       process.execPath, file]
     : [process.execPath, file];
-  const r = Bun.spawnSync(command, { cwd: DIR, stdout: "pipe", stderr: "pipe", timeout: 20_000 });
+  // Blocks make their key files with mkdtemp(tmpdir()): keep those inside DIR, which afterAll removes.
+  const env = { ...process.env, TMPDIR: SNIPPET_TMP };
+  const r = Bun.spawnSync(command, { cwd: DIR, env, stdout: "pipe", stderr: "pipe", timeout: 20_000 });
   let stdout = r.stdout.toString();
   let left: string[];
   if (UNSHARE) {
