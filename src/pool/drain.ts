@@ -28,19 +28,28 @@ export function drainResults(results: MessageQueue, take: (type: number, bytes: 
   }
 }
 
-/** Takes every task still on the task queue (single or batched): no worker is left to run them. */
-export function drainTasks<T, R>(tasks: MessageQueue, ledger: TaskLedger<T, R>): void {
+/**
+ * The values of the task-queue messages that `type` selects, taken without waiting until none is left or
+ * the queue is gone. A payload that does not unserialize is not ours: skipped.
+ */
+function* takeAll(tasks: MessageQueue, type: number): Generator<unknown> {
   for (;;) {
-    let value: unknown;
+    let message: { value: unknown } | null;
     try {
-      const message = tasks.tryReceiveSync({ type: -POOL_BATCH_TYPE });
-      if (message === null) return;
-      value = message.value;
+      message = tasks.tryReceiveSync({ type });
     } catch (error) {
       if (error instanceof RemovedError) return;
       if (error instanceof UnserializeError) continue; // not ours
       throw error;
     }
+    if (message === null) return;
+    yield message.value;
+  }
+}
+
+/** Takes every task still on the task queue (single or batched): no worker is left to run them. */
+export function drainTasks<T, R>(tasks: MessageQueue, ledger: TaskLedger<T, R>): void {
+  for (const value of takeAll(tasks, -POOL_BATCH_TYPE)) {
     if (isTaskMessage(value)) ledger.notTaken(value.id);
     else if (isTaskBatch(value)) for (const id of value.ids) ledger.notTaken(id);
   }
@@ -48,17 +57,7 @@ export function drainTasks<T, R>(tasks: MessageQueue, ledger: TaskLedger<T, R>):
 
 /** Takes every batch (type 2) off the task queue and hands back each of its tasks. */
 export function takeBatches(tasks: MessageQueue, back: (id: number, task: unknown) => void): void {
-  for (;;) {
-    let value: unknown;
-    try {
-      const message = tasks.tryReceiveSync({ type: POOL_BATCH_TYPE });
-      if (message === null) return;
-      value = message.value;
-    } catch (error) {
-      if (error instanceof RemovedError) return;
-      if (error instanceof UnserializeError) continue; // not ours
-      throw error;
-    }
+  for (const value of takeAll(tasks, POOL_BATCH_TYPE)) {
     if (isTaskBatch(value)) value.ids.forEach((id, i) => back(id, value.tasks[i]));
   }
 }
