@@ -479,3 +479,106 @@ describe("WorkerPool batches", () => {
     expect(report.batches).toEqual({ messages: 0, tasks: 0 });
   });
 });
+
+describe("WorkerPool replaceDead / addWorker", () => {
+  const PHP_PLAIN_WORKER = ["php", join(EXAMPLES, "worker-pool.php-plain-worker.php")];
+  type SlowTask = { op: "sleep"; ms: number; value: number; duration: number }; // the fixture and the plain PHP loop both read it
+
+  /** Runs `total` 1 ms tasks; SIGKILLs worker `victim` at its first answer; every outcome and the report. */
+  async function killOneMidRun(workers: { command: string[]; count?: number }[], victim: number, total: number) {
+    const file = keyFile();
+    const pool = WorkerPool.start<SlowTask, number>({ workers, keyFile: file, replaceDead: true, stdout: "ignore" });
+    const seen = new Uint8Array(total);
+    const outcomes: TaskOutcome<number>[] = [];
+    let report: PoolReport;
+    let killed = false;
+    try {
+      for (let i = 0; i < total; i++) pool.submit({ op: "sleep", ms: 1, value: i, duration: 1 });
+      pool.finish();
+      for await (const outcome of pool.results()) {
+        outcomes.push(outcome);
+        seen[outcome.id]++;
+        if (!killed && outcome.status === "done" && outcome.worker === victim) {
+          killed = true;
+          pool.workers[victim].kill("SIGKILL");
+        }
+      }
+    } finally {
+      report = await pool.close({ timeoutMs: 20_000 });
+    }
+    expect(killed).toBe(true);
+    expect(liveObjects(file)).toEqual([]);
+    expect(seen.every((n) => n === 1)).toBe(true); // one outcome per id
+    for (const o of outcomes) {
+      if (o.status === "lost") expect(o.heldBy).toEqual([victim]); // only what the killed worker held
+      else expect(o).toMatchObject({ status: "done", result: o.id * 2 });
+    }
+    expect(report.done + report.lost.length).toBe(total);
+    expect(report).toMatchObject({ unstarted: [], cancelled: [], duplicates: 0, garbage: 0 });
+    const added = workers.reduce((n, w) => n + (w.count ?? 1), 0); // the replacement's index: the next one
+    expect(report.workers).toHaveLength(added + 1);
+    expect(report.workers[victim]).toMatchObject({ died: true, exit: { code: null, signal: "SIGKILL" }, replacedBy: added });
+    expect(report.workers[added]).toMatchObject({ index: added, replaces: victim, died: false, exit: { code: 0, signal: null } });
+    expect(report.workers[added].command).toEqual(report.workers[victim].command);
+    expect(report.workers[added].answered).toBeGreaterThan(0); // the replacement answered tasks
+    expect(report.workers.reduce((n, w) => n + w.answered, 0)).toBe(report.done);
+    return report;
+  }
+
+  test("a batch-aware Bun worker SIGKILLed mid-run is replaced; every task done or lost exactly once", async () => {
+    const report = await killOneMidRun([{ command: FIXTURE_WORKER, count: 2 }], 0, 1500);
+    expect(report.batches.messages).toBeGreaterThan(0);
+  });
+
+  test("the plain 5-line PHP loop SIGKILLed mid-run in a mixed pool is replaced by another PHP loop", async () => {
+    await killOneMidRun([{ command: FIXTURE_WORKER }, { command: PHP_PLAIN_WORKER }], 1, 1500);
+  });
+
+  test("a worker that exits at once: replacements bounded by maxPerMinute, then the pool ends, tasks unstarted", async () => {
+    const file = keyFile();
+    const pool = WorkerPool.start<FixtureTask, number>({
+      workers: [{ command: [process.execPath, "-e", "process.exit(2)"] }], keyFile: file, replaceDead: { maxPerMinute: 3 },
+    });
+    const outcomes: TaskOutcome<number>[] = [];
+    let report: PoolReport;
+    try {
+      for (const task of doubles(5)) pool.submit(task);
+      for await (const outcome of pool.results()) outcomes.push(outcome); // ends without finish(): every worker exited
+    } finally {
+      report = await pool.close({ timeoutMs: 10_000 });
+    }
+    expect(outcomes.map((o) => o.status)).toEqual(Array(5).fill("unstarted"));
+    expect(report.workers.map((w) => [w.index, w.died, w.exit?.code, w.replaces, w.replacedBy])).toEqual([
+      [0, true, 2, undefined, 1], [1, true, 2, 0, 2], [2, true, 2, 1, 3], [3, true, 2, 2, undefined],
+    ]);
+    expect(() => pool.addWorker({ command: FIXTURE_WORKER })).toThrow(/addWorker: the pool has stopped/);
+    expect(liveObjects(file)).toEqual([]);
+  });
+
+  test("addWorker(): the next index, takes tasks like any worker; after finish() it gets its STOP too", async () => {
+    const file = keyFile();
+    const pool = WorkerPool.start<SlowTask, number>({ workers: [{ command: PHP_PLAIN_WORKER }], keyFile: file });
+    let report: PoolReport;
+    const seen = new Uint8Array(400);
+    try {
+      expect(() => pool.addWorker({ command: FIXTURE_WORKER, count: 2 })).toThrow(RangeError);
+      expect(pool.addWorker({ command: FIXTURE_WORKER })).toBe(1);
+      for (let i = 0; i < 400; i++) pool.submit({ op: "sleep", ms: 1, value: i, duration: 1 });
+      pool.finish();
+      let late = -1;
+      for await (const outcome of pool.results()) {
+        seen[outcome.id]++;
+        expect(outcome).toMatchObject({ status: "done", result: outcome.id * 2 });
+        if (late < 0 && outcome.id >= 390) late = pool.addWorker({ command: PHP_PLAIN_WORKER }); // STOPs may be sent already
+      }
+      expect(late).toBe(2);
+    } finally {
+      report = await pool.close({ timeoutMs: 10_000 });
+    }
+    expect(seen.every((n) => n === 1)).toBe(true);
+    expect(report.workers.map((w) => [w.index, w.died, w.exit?.code])).toEqual([[0, false, 0], [1, false, 0], [2, false, 0]]);
+    expect(report.workers[0].answered).toBeGreaterThan(0);
+    expect(report.workers[1].answered).toBeGreaterThan(0);
+    expect(liveObjects(file)).toEqual([]);
+  });
+});

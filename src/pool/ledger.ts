@@ -154,9 +154,15 @@ export class TaskLedger<T, R> {
   /** Id of the task the last {@link TaskLedger.take} returned. */
   takenId = -1;
 
-  constructor(workers: number) {
+  constructor(workers = 0) {
     this.answered = new Array<number>(workers).fill(0);
     this.#lastId = new Array<number>(workers).fill(-1);
+  }
+
+  /** One more worker (the next index): its counts start at zero. */
+  addWorker(): void {
+    this.answered.push(0);
+    this.#lastId.push(-1);
   }
 
   /** Ids handed out so far. */

@@ -50,7 +50,7 @@ import { TaskLedger, type TaskOutcome } from "./ledger.ts";
 import { drainResults, drainTasks, takeBatches } from "./drain.ts";
 import { isResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
 import { createPoolQueues, removePoolQueues, type PoolQueues } from "./queues.ts";
-import type { PoolOptions, PoolReport, WorkerReport } from "./report.ts";
+import { DEFAULT_RESTARTS_PER_MINUTE, type PoolOptions, type PoolReport, type WorkerReport } from "./report.ts";
 
 export type { TaskOutcome } from "./ledger.ts";
 export type { PoolOptions, PoolReport, WorkerReport } from "./report.ts";
@@ -128,6 +128,14 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   readonly #options: PoolOptions;
   readonly #children: WorkerProcess[] = [];
   readonly #died: boolean[] = [];
+  /** Each worker's spec (a replacement gets the same). */
+  readonly #specs: WorkerSpec[] = [];
+  /** Who replaced whom (`replaceDead`), by index. */
+  readonly #replacedBy: (number | undefined)[] = [];
+  readonly #replaces: (number | undefined)[] = [];
+  /** Replacements allowed in any 60 s (0: `replaceDead` off), and when the recent ones started. */
+  readonly #restartLimit: number;
+  readonly #restarts: number[] = [];
   /** Which workers said hello (take batches), while alive. */
   readonly #batchAware: boolean[] = [];
   readonly #ledger: TaskLedger<T, R>;
@@ -181,9 +189,12 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     this.#capacity = queues.tasks.stat().maxBytes;
     const specs = options.workers.flatMap((spec) => Array.from({ length: spec.count ?? 1 }, () => spec));
     if (specs.length === 0) throw new RangeError("a WorkerPool needs at least one worker");
-    this.#ledger = new TaskLedger<T, R>(specs.length);
+    const replace = options.replaceDead;
+    this.#restartLimit = replace === true ? DEFAULT_RESTARTS_PER_MINUTE : typeof replace === "object" ? replace.maxPerMinute : 0;
+    if (!(this.#restartLimit >= 0)) throw new RangeError(`WorkerPool.start: replaceDead.maxPerMinute must be >= 0, got ${this.#restartLimit}`);
+    this.#ledger = new TaskLedger<T, R>();
     this.#halt.signal.addEventListener("abort", () => this.#wake());
-    specs.forEach((spec, index) => this.#startWorker(index, spec));
+    for (const spec of specs) this.#startWorker(spec);
     this.#settled = this.#run();
   }
 
@@ -220,21 +231,75 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     return this.#liveBatch;
   }
 
-  #startWorker(index: number, spec: WorkerSpec): void {
+  /**
+   * Starts one more worker of `spec` (its `count` must be 1 or left out) on the pool's queues and returns its
+   * index: the next one (`workers.length` before the call; indexes are never reused, so a new worker is a
+   * new entry in the report). It says hello and takes tasks like any other; if the STOPs were already sent it
+   * gets one too. Throws once the pool has stopped (every worker exited, or aborted), or if the spawn fails.
+   *
+   * @example
+   * ```ts
+   * const index = pool.addWorker({ command: ["php", "worker.php"] }); // pool.workers[index].pid
+   * ```
+   */
+  addWorker(spec: WorkerSpec): number {
+    if (this.#halt.signal.aborted || this.#removed) {
+      throw new Error(`WorkerPool.addWorker: the pool has stopped (${this.#abortReason ?? "every worker has exited"})`);
+    }
+    if ((spec.count ?? 1) !== 1) throw new RangeError(`WorkerPool.addWorker: one worker per call (count 1 or left out), got count ${spec.count}`);
+    const index = this.#startWorker(spec);
+    if (this.#stopsSent) {
+      this.#stopsLeft++;
+      this.#wake();
+    }
+    return index;
+  }
+
+  #startWorker(spec: WorkerSpec): number {
     const keys = { taskKey: this.#queues.tasks.key, resultKey: this.#queues.results.key };
+    const index = this.#children.length;
     const child = spawnWorker(index, spec, keys, this.#options.stdout ?? "inherit");
     this.#children.push(child);
+    this.#specs.push(spec);
     this.#died.push(false);
     this.#batchAware.push(false);
+    this.#replacedBy.push(undefined);
+    this.#replaces.push(undefined);
+    this.#ledger.addWorker();
     this.#live++;
     void child.exited.then(() => this.#onExit(child));
+    return index;
   }
 
   #report(child: WorkerProcess): WorkerReport {
-    return {
+    const report: WorkerReport = {
       index: child.index, pid: child.pid, command: child.command, exit: child.exit,
       died: this.#died[child.index]!, answered: this.#ledger.answered[child.index]!,
     };
+    const by = this.#replacedBy[child.index], of = this.#replaces[child.index];
+    if (by !== undefined) report.replacedBy = by;
+    if (of !== undefined) report.replaces = of;
+    return report;
+  }
+
+  /**
+   * `replaceDead`: a new process of the dead worker's spec, unless the pool is ending (aborted, queues gone,
+   * STOPs sent) or {@link PoolOptions.replaceDead}'s bound of replacements in the last 60 s is reached.
+   */
+  #replace(dead: WorkerProcess): void {
+    if (this.#restartLimit === 0 || this.#abortReason !== undefined || this.#removed || this.#stopsSent || this.#halt.signal.aborted) return;
+    const now = performance.now();
+    while (this.#restarts.length > 0 && now - this.#restarts[0]! >= 60_000) this.#restarts.shift();
+    if (this.#restarts.length >= this.#restartLimit) return;
+    this.#restarts.push(now);
+    let index: number;
+    try {
+      index = this.#startWorker(this.#specs[dead.index]!);
+    } catch {
+      return; // the spawn failed (command gone): not replaced; the bound counts it
+    }
+    this.#replacedBy[dead.index] = index;
+    this.#replaces[index] = dead.index;
   }
 
   #onExit(child: WorkerProcess): void {
@@ -245,6 +310,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
     const asked = this.#abortReason !== undefined || (this.#stopsSent && child.exit?.code === 0);
     this.#died[child.index] = !asked;
+    if (!asked) this.#replace(child);
     this.#options.onWorkerExit?.(this.#report(child));
     if (this.#live === 0) {
       this.#halt.abort(new Error("every worker has exited"));

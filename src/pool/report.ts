@@ -21,7 +21,18 @@ export interface PoolOptions {
   stdout?: WorkerOutput;
   /** Called as each worker exits; `died` is true unless it exited with code 0 after STOP (or an abort). */
   onWorkerExit?: (worker: WorkerReport) => void;
+  /**
+   * Replace a worker that dies (see {@link WorkerReport.died}) with a new process of the same spec, under a
+   * new index (the next one: `workers.length` at that moment), as long as the pool runs and its STOPs are not
+   * sent. `true`: at most {@link DEFAULT_RESTARTS_PER_MINUTE} replacements in any 60 s, over the whole pool;
+   * `{ maxPerMinute }` sets that bound. Beyond it a dead worker is not replaced (a worker that crashes at
+   * start does not spin); once every worker has exited the pool ends as without this option. Default off.
+   */
+  replaceDead?: boolean | { maxPerMinute: number };
 }
+
+/** Replacements in any 60 s with `replaceDead: true`. */
+export const DEFAULT_RESTARTS_PER_MINUTE = 10;
 
 /** One worker in the final report. */
 export interface WorkerReport {
@@ -33,6 +44,10 @@ export interface WorkerReport {
   died: boolean;
   /** Results (and errors) it sent. */
   answered: number;
+  /** Index of the worker started in its place (`replaceDead`), if any. */
+  replacedBy?: number;
+  /** Index of the dead worker it replaced (`replaceDead`), if it is a replacement. */
+  replaces?: number;
 }
 
 /** What {@link WorkerPool.close} returns. */
