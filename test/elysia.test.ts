@@ -186,9 +186,14 @@ describe("routes (app.handle)", () => {
     expect(lost.error).toContain(`pid ${holder.pid}`);
     const s = (await demo.json("/stats")).body as Stats;
     expect(s.workers.find((w) => w.pid === holder.pid)).toMatchObject({ alive: false, exit: "SIGKILL" });
-    const replacement = s.workers.find((w) => w.index === holder.index && w.alive)!;
+    // The pool started the replacement (WorkerPool.addWorker): a new entry under the pool's next index.
+    const replacement = s.workers.find((w) => w.replaces === holder.index && w.alive)!;
+    expect(replacement).toBeDefined();
     expect(replacement.pid).not.toBe(holder.pid);
+    expect(replacement.index).toBeGreaterThan(Math.max(...s.workers.filter((w) => w !== replacement).map((w) => w.index)));
     expect(replacement.language).toBe(holder.language);
+    expect(demo.service.workerPids).toContain(replacement.pid);
+    expect(s.workers.filter((w) => w.alive)).toHaveLength(s.workers.length - 1); // the worker count is kept
     expect(s.jobs.lost).toBe(1);
     // The replacement serves jobs.
     const next = await demo.json("/jobs/batch", Array.from({ length: 20 }, (_, i) => ({ value: i })));
@@ -211,6 +216,28 @@ describe("routes (app.handle)", () => {
 });
 
 describe("limits", () => {
+  test("the only worker killed: the pool replaces it and jobs still run (no 503)", async () => {
+    const one = start({ bunWorkers: 1 });
+    try {
+      const [first] = one.service.workerPids;
+      process.kill(first!, "SIGKILL");
+      const replacement = await until("the replacement", async () => {
+        const s = (await one.json("/stats")).body as Stats;
+        return s.workers.find((w) => w.alive && w.replaces === 0);
+      });
+      expect(replacement).toMatchObject({ index: 1, language: "bun" });
+      const { status, body } = await one.json("/jobs", { value: 4 });
+      expect(status).toBe(202);
+      const job = await until("done", async () => {
+        const r = await one.json(`/jobs/${body.id}`);
+        return r.body.status === "done" ? r.body : undefined;
+      });
+      expect(job).toEqual({ id: body.id, status: "done", result: 8, worker: 1 });
+    } finally {
+      await shutdownClean(one.service);
+    }
+  });
+
   test("a full job queue answers 503 with Retry-After, at once", async () => {
     const small = start({ bunWorkers: 1, maxQueued: 3 });
     try {

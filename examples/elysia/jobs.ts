@@ -7,7 +7,9 @@
  *   in a bounded store (the newest `keep`).
  * - Each worker writes the id of the job it takes into its 8-byte slot of a small segment (the "slots"),
  *   so a job is `running` while a slot names it, and a worker that dies leaves its job marked `lost`.
- *   A dead worker is replaced by a new process of the same language and number.
+ *   A dead worker is replaced through {@link WorkerPool.addWorker}: a new process of the same language,
+ *   under the pool's next index, in the dead one's slot (`DEMO_SLOT`); at most
+ *   {@link REPLACEMENTS_PER_MINUTE} a minute, so a worker that crashes at start does not spin.
  * - Nothing here blocks the event loop: the pool waits for results off the main thread.
  *
  * @example
@@ -22,7 +24,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ftok, listIpc, MessageQueue, POOL_ENV, SharedMemory, WorkerPool, type TaskOutcome, type WorkerReport,
+  ftok, listIpc, MessageQueue, SharedMemory, WorkerPool, type TaskOutcome, type WorkerReport,
 } from "../../src/index.ts";
 
 /** One job as clients send it. */
@@ -52,6 +54,8 @@ export interface WorkerView {
   job?: string;
   /** How it ended, for a dead one. */
   exit?: string;
+  /** For a replacement: the index of the dead worker it replaced. */
+  replaces?: number;
 }
 
 /** One System V object the demo made. */
@@ -104,8 +108,10 @@ interface Pending {
 
 const BUN_WORKER = join(import.meta.dir, "worker.ts");
 const PHP_WORKER = join(import.meta.dir, "worker.php");
-/** Slots in the segment: worker numbers go up to this (replacements reuse the dead worker's number). */
+/** Slots in the segment: at most this many workers at once (a replacement reuses the dead worker's slot). */
 const MAX_WORKERS = 64;
+/** Dead workers replaced in any 60 s, at most; past it a dead worker stays dead (see the module notes). */
+export const REPLACEMENTS_PER_MINUTE = 10;
 
 /** See the module notes. */
 export class JobService {
@@ -119,9 +125,13 @@ export class JobService {
   readonly #languages: Array<"bun" | "php">;
   readonly #pending = new Map<number, Pending>();
   readonly #finished = new Map<number, JobView>();
+  /** Live workers (and a dead one not replaced) by pool index. */
   readonly #workers = new Map<number, WorkerView>();
+  /** Each worker's slot, by pool index: its index for the first ones, the dead one's slot for a replacement. */
+  readonly #slotOf = new Map<number, number>();
   readonly #dead: WorkerView[] = [];
-  readonly #extra: Array<ReturnType<typeof Bun.spawn>> = [];
+  /** When the replacements of the last 60 s started. */
+  readonly #replacements: number[] = [];
   readonly #listeners = new Set<() => void>();
   /** Jobs finished per second (unix second -> count), last 61 s. */
   readonly #perSecond = new Map<number, number>();
@@ -161,6 +171,7 @@ export class JobService {
     this.#taskQueue = MessageQueue.open(this.#pool.keys.tasks);
     for (const w of this.#pool.workers) {
       this.#workers.set(w.index, { index: w.index, pid: w.pid, language: this.#languages[w.index]!, done: 0, alive: true });
+      this.#slotOf.set(w.index, w.index);
     }
     this.#consumed = this.#consume();
     this.#ticker = setInterval(() => this.#tick(), 1000);
@@ -241,7 +252,7 @@ export class JobService {
     const running = new Set<number>();
     this.#readSlots();
     for (const w of this.#workers.values()) {
-      const id = Number(this.#slotWords[w.index]) - 1;
+      const id = Number(this.#slotWords[this.#slotOf.get(w.index)!]) - 1;
       w.job = w.alive && id >= 0 && this.#pending.has(id) ? String(id) : undefined;
       if (w.job !== undefined) running.add(id);
     }
@@ -291,11 +302,9 @@ export class JobService {
     const deadline = performance.now() + deadlineMs;
     while (this.#pending.size > 0 && performance.now() < deadline && this.workerPids.length > 0) await Bun.sleep(20);
     this.#pool.abort("shutdown"); // removes both queues; every worker wakes with EIDRM or gets SIGTERM
-    for (const p of this.#extra) p.kill("SIGTERM");
     try {
       await this.#pool.close({ timeoutMs: 3000 });
     } catch { /* the report of an aborted pool: nothing to add */ }
-    await Promise.all(this.#extra.map((p) => p.exited));
     await this.#consumed;
     clearInterval(this.#ticker);
     this.#slots.remove();
@@ -351,52 +360,55 @@ export class JobService {
 
   #runningOn(id: number): number | undefined {
     this.#readSlots();
-    for (const w of this.#workers.values()) if (w.alive && Number(this.#slotWords[w.index]) - 1 === id) return w.index;
+    for (const w of this.#workers.values()) if (w.alive && Number(this.#slotWords[this.#slotOf.get(w.index)!]) - 1 === id) return w.index;
     return undefined;
   }
 
   #onWorkerExit(report: WorkerReport): void {
-    this.#workerGone(report.index, report.pid, report.died, report.exit?.signal ?? `exit code ${report.exit?.code}`);
-  }
-
-  #workerGone(index: number, pid: number, died: boolean, how: string): void {
-    const w = this.#workers.get(index);
-    if (!w || w.pid !== pid) return;
+    const w = this.#workers.get(report.index);
+    if (!w) return;
     w.alive = false;
-    w.exit = how;
-    if (died && !this.#stopping) {
+    w.exit = report.exit?.signal ?? `exit code ${report.exit?.code}`;
+    if (report.died && !this.#stopping) {
       this.#readSlots();
-      const id = Number(this.#slotWords[index]) - 1;
+      const id = Number(this.#slotWords[this.#slotOf.get(report.index)!]) - 1;
       const pending = this.#pending.get(id);
       if (pending) {
         this.#pending.delete(id);
         this.#lost++;
-        this.#store(id, { id: String(id), status: "lost", worker: index, error: `worker #${index} (pid ${pid}) died: ${how}` });
+        this.#store(id, { id: String(id), status: "lost", worker: report.index, error: `worker #${report.index} (pid ${report.pid}) died: ${w.exit}` });
       }
-      this.#replace(index, w);
+      this.#replace(w);
     }
     this.#changed();
   }
 
-  /** A new process of the dead worker's language with its number, on the same queues. */
-  #replace(index: number, dead: WorkerView): void {
+  /**
+   * A new process of the dead worker's language, started by the pool ({@link WorkerPool.addWorker}) under
+   * the pool's next index, writing into the dead one's slot. Called from `onWorkerExit`, so the pool never
+   * sees every worker gone while a replacement is allowed.
+   */
+  #replace(dead: WorkerView): void {
+    const now = performance.now();
+    while (this.#replacements.length > 0 && now - this.#replacements[0]! >= 60_000) this.#replacements.shift();
+    if (this.#replacements.length >= REPLACEMENTS_PER_MINUTE) return; // stays listed as dead
+    this.#replacements.push(now);
+    const slot = this.#slotOf.get(dead.index)!;
+    this.#slots.write(new Uint8Array(8), slot * 8); // the dead one's job is settled: the slot starts empty
     const command = dead.language === "bun" ? [process.execPath, BUN_WORKER] : ["php", PHP_WORKER];
-    const proc = Bun.spawn(command, {
-      env: {
-        ...process.env, DEMO_SLOTS_KEY: String(this.#slots.key), [POOL_ENV.taskKey]: String(this.#pool.keys.tasks),
-        [POOL_ENV.resultKey]: String(this.#pool.keys.results), [POOL_ENV.worker]: String(index),
-      },
-      stdin: "ignore", stdout: "inherit", stderr: "inherit",
-    });
-    this.#extra.push(proc);
-    // The dead worker stays listed (as dead, the last 8); the replacement takes its number and slot.
+    let index: number;
+    try {
+      index = this.#pool.addWorker({ command, env: { DEMO_SLOTS_KEY: String(this.#slots.key), DEMO_SLOT: String(slot) } });
+    } catch {
+      return; // the pool has stopped or the spawn failed: it stays listed as dead
+    }
+    // The dead worker stays listed (as dead, the last 8); the replacement is a new entry in its slot.
+    this.#workers.delete(dead.index);
+    this.#slotOf.delete(dead.index);
     this.#dead.push({ ...dead, job: undefined });
     if (this.#dead.length > 8) this.#dead.shift();
-    this.#workers.set(index, { index, pid: proc.pid, language: dead.language, done: 0, alive: true });
-    void proc.exited.then(() => {
-      const died = !this.#stopping;
-      this.#workerGone(index, proc.pid, died, proc.signalCode ? String(proc.signalCode) : `exit code ${proc.exitCode}`);
-    });
+    this.#slotOf.set(index, slot);
+    this.#workers.set(index, { index, pid: this.#pool.workers[index]!.pid, language: dead.language, done: 0, alive: true, replaces: dead.index });
   }
 
   #rate(seconds: number): number {

@@ -8,6 +8,7 @@
 $taskKey = (int)getenv('SYSV_POOL_TASK_KEY');
 $resultKey = (int)getenv('SYSV_POOL_RESULT_KEY');
 $worker = (int)getenv('SYSV_POOL_WORKER');
+$slot = getenv('DEMO_SLOT') === false ? $worker : (int)getenv('DEMO_SLOT'); // a replacement: the dead worker's slot
 if (!msg_queue_exists($taskKey) || !msg_queue_exists($resultKey)) {
     fwrite(STDERR, "php worker $worker: the pool's queues do not exist\n");
     exit(1);
@@ -20,7 +21,7 @@ while (msg_receive($tasks, 1, $type, 65536, $message)) {
     if ($message === 'STOP') {
         exit(0);
     }
-    shmop_write($slots, pack('P', $message['id'] + 1), $worker * 8);
+    shmop_write($slots, pack('P', $message['id'] + 1), $slot * 8);
     $job = $message['task'];
     if (($job['durationMs'] ?? 0) > 0) {
         usleep((int)($job['durationMs'] * 1000));
