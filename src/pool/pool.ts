@@ -19,6 +19,8 @@
  * - A worker that dies is noticed by its exit (`onWorkerExit`); once every worker has exited, a task that
  *   was taken but never answered is reported `lost`, with the dead worker(s) that can have held it (with
  *   batches, the whole unanswered batch of a dead worker); a task no worker took is `unstarted`.
+ * - With `replaceDead` a dead worker is replaced by a new process of its spec (bounded per minute), and
+ *   `addWorker` starts one by hand: each new worker takes the next index (indexes are never reused).
  *
  * @example
  * ```ts
@@ -221,7 +223,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     return { tasks: this.#queues.tasks.key, results: this.#queues.results.key };
   }
 
-  /** The worker processes (index, pid, command, exit once exited). */
+  /** Every worker process started, by index (pid, command, exit once exited): replacements and added ones too. */
   get workers(): readonly WorkerProcess[] {
     return this.#children;
   }
