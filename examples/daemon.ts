@@ -16,7 +16,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { ftok, MessageQueue, RemovedError, SignalHandler, Timer, type UndecodableMessageError } from "../src/index.ts";
+import { ftok, keyHex, MessageQueue, RemovedError, SignalHandler, Timer, type UndecodableMessageError } from "../src/index.ts";
 
 const USAGE = `Usage: bun examples/daemon.ts [--stats-ms 10000] [--work-ms 0]
   --stats-ms N  print stats every N ms (also on SIGHUP)
@@ -51,7 +51,7 @@ if (!(workMs >= 0) || !Number.isFinite(workMs)) usage(`--work-ms takes a number 
 const keyFile = process.env.SYSV_KEY_FILE || import.meta.path;
 const key = ftok(keyFile, "D");
 const queue = MessageQueue.create(key, { mode: 0o666 });
-const hex = `0x${(key >>> 0).toString(16).padStart(8, "0")}`;
+const hex = keyHex(key);
 
 const stats = { handled: 0, byType: new Map<string, number>(), started: performance.now() };
 function printStats(why: string): void {

@@ -269,7 +269,7 @@ export class JobService {
       throughput: { last1s: this.#rate(1), last10s: this.#rate(10), last60s: this.#rate(60) },
       workers: [...[...this.#workers.values()].sort((a, b) => a.index - b.index), ...this.#dead].map((w) => ({ ...w })),
       ipc: listIpc().filter((o) => o.kind !== "sem" && roles.has(o.key >>> 0)).map((o) => ({
-        role: roles.get(o.key >>> 0)!, kind: o.kind as "msg" | "shm", key: `0x${(o.key >>> 0).toString(16).padStart(8, "0")}`, id: o.id,
+        role: roles.get(o.key >>> 0)!, kind: o.kind as "msg" | "shm", key: o.keyHex, id: o.id,
       })),
       recent: [...this.#finished.values()].slice(-10).reverse(),
       history: this.#history.slice(),
