@@ -54,7 +54,5 @@ export const SIG_DFL = 0;
 export const SIG_IGN = 1;
 export const SIG_ERR = -1;
 
-/** `pcntl_waitpid` flags: return at once when no child changed; report stopped children too. */
-export const WNOHANG = 1;
-export const WUNTRACED = 2;
-export const WCONTINUED = 8;
+/** `pcntl_waitpid` flags (PHP's values are the kernel's): return at once when no child changed; report stopped children too. */
+export { WCONTINUED, WNOHANG, WUNTRACED } from "../src/ffi/constants.ts";
