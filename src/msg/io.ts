@@ -48,6 +48,14 @@ export class QueueIo {
     return libc.msgsnd(this.id, buffer.bytes, payload.length, flags) === 0 ? 0 : lastErrno();
   }
 
+  /** msgsnd of the `length` payload bytes already written into `buffer` after its 8-byte type: 0 when sent, else the errno. */
+  sendBuffered(type: MessageType, length: number, flags: number): number {
+    this.lastLength = length;
+    if (length > this.msgmax) return ERRNO.EINVAL;
+    this.buffer.setType(type);
+    return libc.msgsnd(this.id, this.buffer.bytes, length, flags) === 0 ? 0 : lastErrno();
+  }
+
   /** msgsnd of a JS string as UTF-8, encoded straight into the buffer: 0 when sent, else the errno. */
   sendText(type: MessageType, text: string, flags: number): number {
     const max = this.msgmax;

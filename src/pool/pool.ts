@@ -39,18 +39,19 @@
  * @module
  */
 import { availableParallelism } from "node:os";
-import { BusyError, TooBigError, UnserializeError } from "../errors.ts";
+import { BusyError, TooBigError } from "../errors.ts";
 import { ERRNO } from "../ffi/errno.ts";
 import { IPC_NOWAIT } from "../ffi/constants.ts";
 import { receiveError, sendError } from "../msg/errors.ts";
 import { QueueIo } from "../msg/io.ts";
-import { serialize, unserialize } from "../serialize/index.ts";
+import { serialize } from "../serialize/index.ts";
 import { serializeToScratch } from "../serialize/encode.ts";
 import { writeInt } from "../serialize/write.ts";
 import { spawnWorker, type WorkerProcess, type WorkerSpec } from "./children.ts";
 import { TaskLedger, type TaskOutcome } from "./ledger.ts";
-import { drainResults, drainTasks, takeBatches } from "./drain.ts";
-import { isResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
+import { decodePoolMessage, drainResults, drainTasks, takeBatches } from "./drain.ts";
+import { jsonExact, writeJson } from "./json.ts";
+import { isResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
 import { createPoolQueues, removePoolQueues, type PoolQueues } from "./queues.ts";
 import { DEFAULT_RESTARTS_PER_MINUTE, type PoolOptions, type PoolReport, type WorkerReport } from "./report.ts";
 
@@ -74,12 +75,24 @@ const BATCH_WORK_US = 5000;
 const FIRST_BATCH_LIMIT = 16;
 /** Single tasks kept out per worker that takes no batches, in a mixed pool. */
 const SINGLES_PER_PLAIN_WORKER = 2;
+/**
+ * Longest time single tasks wait at start for a hello while every worker not heard from yet is a Bun process
+ * (which says hello by default): a worker that takes batches would answer a queue full of single tasks one by
+ * one, and load the PHP codec for them (docs/pool.md, fourth round).
+ */
+const HELLO_WAIT_MS = 100;
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 const SINGLE_HEAD = ascii('a:2:{s:2:"id";i:');
 const SINGLE_MID = ascii(';s:4:"task";');
 const BATCH_HEAD = ascii('a:2:{s:3:"ids";a:');
 const BATCH_MID = ascii('}s:5:"tasks";a:');
+
+/** Whether `command` starts a Bun process (this one's executable, or `bun`): its worker says hello unless told not to. */
+function isBunCommand(command: readonly string[]): boolean {
+  const program = command[0] ?? "";
+  return program === process.execPath || /(^|\/)bun(-[\w.]+)?$/.test(program);
+}
 
 function isTimeout(error: unknown): boolean {
   return error instanceof BusyError && error.code === "ETIMEDOUT";
@@ -138,8 +151,14 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   /** Replacements allowed in any 60 s (0: `replaceDead` off), and when the recent ones started. */
   readonly #restartLimit: number;
   readonly #restarts: number[] = [];
-  /** Which workers said hello (take batches), while alive. */
+  /** Which workers said hello (take batches), while alive; and which of them take JSON batches. */
   readonly #batchAware: boolean[] = [];
+  readonly #jsonAware: boolean[] = [];
+  /** Which workers showed what they are (a hello, or a single result without one); live ones not yet: `#unknown`. */
+  readonly #known: boolean[] = [];
+  #unknown = 0;
+  /** Live workers not heard from yet that are not Bun processes (they may never say hello). */
+  #unknownForeign = 0;
   readonly #ledger: TaskLedger<T, R>;
   /** Raw calls on the two queues (the hot path: no per-call options, no copies). */
   readonly #taskIo: QueueIo;
@@ -150,6 +169,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   readonly #settled: Promise<void>;
   #live = 0;
   #liveBatch = 0;
+  #liveJson = 0;
   #finishing = false;
   #stopsSent = false;
   #stopsLeft = 0;
@@ -167,6 +187,10 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   /** Scratch for the parts of a batch. */
   readonly #ids = new Bytes();
   readonly #tasks = new Bytes();
+  /** A JSON batch being built (`JSON.stringify` of it is the message). */
+  readonly #jsonBatch: { ids: number[]; tasks: T[] } = { ids: [], tasks: [] };
+  /** Smoothed JSON bytes per task of the batches sent (0 before the first). */
+  #jsonBytesPerTask = 0;
   /** Batch messages sent and the tasks in them. */
   readonly #batches = { messages: 0, tasks: 0 };
   /** Single tasks out (sent as type 1, not answered). */
@@ -265,6 +289,10 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     this.#specs.push(spec);
     this.#died.push(false);
     this.#batchAware.push(false);
+    this.#jsonAware.push(false);
+    this.#known.push(false);
+    this.#unknown++;
+    if (!isBunCommand(spec.command)) this.#unknownForeign++;
     this.#replacedBy.push(undefined);
     this.#replaces.push(undefined);
     this.#ledger.addWorker();
@@ -306,9 +334,16 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
 
   #onExit(child: WorkerProcess): void {
     this.#live--;
+    this.#know(child.index);
+    let json = false;
     if (this.#batchAware[child.index]) {
       this.#batchAware[child.index] = false;
       this.#liveBatch--;
+      if (this.#jsonAware[child.index]) {
+        this.#jsonAware[child.index] = false;
+        this.#liveJson--;
+        json = true;
+      }
     }
     const asked = this.#abortReason !== undefined || (this.#stopsSent && child.exit?.code === 0);
     this.#died[child.index] = !asked;
@@ -318,19 +353,32 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       this.#halt.abort(new Error("every worker has exited"));
       return;
     }
-    if (this.#liveBatch === 0 && !this.#removed) this.#reclaimBatches();
+    if (this.#liveBatch === 0 && !this.#removed) this.#reclaimBatches(POOL_BATCH_TYPE);
+    if (json && this.#liveJson === 0 && !this.#removed) this.#reclaimBatches(POOL_JSON_TYPE);
     if (this.#parked === "receive" && !this.#nudge.signal.aborted) this.#nudge.abort(); // look again (STOPs, batches)
   }
 
-  /** No live worker takes batches any more: batches still queued go back to be sent as single tasks. */
-  #reclaimBatches(): void {
+  /** Worker `index` said hello, answered a single task, or exited: it no longer holds back single tasks (see `#build`). */
+  #know(index: number): void {
+    if (this.#known[index] === false) {
+      this.#known[index] = true;
+      this.#unknown--;
+      if (!isBunCommand(this.#specs[index]!.command)) this.#unknownForeign--;
+    }
+  }
+
+  /**
+   * No live worker takes batches of `type` any more (2: none takes batches; 4: none takes JSON): those still
+   * queued go back to be sent again (as single tasks, or as type-2 batches).
+   */
+  #reclaimBatches(type: number): void {
     try {
-      if (this.#messageType === POOL_BATCH_TYPE && this.#message.n > 0) {
-        const batch = unserialize(this.#message.b.subarray(0, this.#message.n)) as { ids: number[]; tasks: T[] };
+      if (this.#messageType === type && this.#message.n > 0) {
+        const batch = decodePoolMessage(type, this.#message.b, 0, this.#message.n) as { ids: number[]; tasks: T[] };
         batch.ids.forEach((id, i) => this.#ledger.requeue(id, batch.tasks[i] as T));
         this.#message.n = 0;
       }
-      takeBatches(this.#queues.tasks, (id, task) => this.#ledger.requeue(id, task as T));
+      takeBatches(this.#queues.tasks, type, (id, task) => this.#ledger.requeue(id, task as T));
     } catch (error) {
       this.#fatal ??= error;
       this.abort(`internal error: ${error instanceof Error ? error.message : String(error)}`);
@@ -484,7 +532,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     try {
       while (!halt.aborted) {
         this.#fill();
-        if (ledger.out > 0) await this.#receive();
+        if (ledger.out > 0 || this.#waitingForHello()) await this.#receive();
         else if (this.#resumeAt >= 0) await this.#sendWaiting(); // full of STOPs or foreign messages
         else await this.#idle();
       }
@@ -533,8 +581,11 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   #build(): boolean {
     const ledger = this.#ledger;
     while (ledger.hasUnsent) {
+      if (this.#waitingForHello()) return false;
       const size = this.#batchSize();
-      if (size > 1 ? this.#buildBatch(size) : this.#buildSingle()) return true;
+      // With every live worker on JSON, a lone task goes as a JSON batch of one: still one message each way,
+      // and their workers never need the PHP codec (they start sooner, see worker.ts).
+      if (size > 1 || (this.#liveJson > 0 && this.#liveJson === this.#live) ? this.#buildBatch(size) : this.#buildSingle()) return true;
     }
     if (this.#finishing && !this.#stopsSent && (ledger.out === 0 || this.#queues.tasks.stat().messages === 0)) {
       // Only now: a worker that takes batches asks for type 1 before type 2, so an earlier STOP could pass a batch.
@@ -549,11 +600,19 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     return true;
   }
 
+  /** Whether single tasks wait for a hello at start (see {@link HELLO_WAIT_MS}). */
+  #waitingForHello(): boolean {
+    return this.#liveBatch === 0 && this.#unknown > 0 && this.#unknownForeign === 0 &&
+      performance.now() - this.#started < HELLO_WAIT_MS;
+  }
+
   /** Tasks for the next message: 1 (a single message), or more as a batch (see the module notes). */
   #batchSize(): number {
     const unsent = this.#ledger.unsentCount;
     if (unsent <= 1 || this.#liveBatch === 0) return 1;
-    const plain = this.#live - this.#liveBatch;
+    // Workers that take single tasks only: those known not to say hello, and those not heard from yet that
+    // are not Bun processes (a Bun worker not heard from yet says hello soon: it gets no single tasks).
+    const plain = this.#live - this.#liveBatch - (this.#unknown - this.#unknownForeign);
     if (plain > 0 && this.#singlesOut < SINGLES_PER_PLAIN_WORKER * plain) return 1;
     return Math.min(this.#batchLimit, Math.ceil(unsent / this.#live));
   }
@@ -597,6 +656,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     // keeps it, the room its plain workers' single tasks need.
     const shares = this.#live > CORES && this.#liveBatch === this.#live ? CORES : Math.min(this.#live, CORES) + 1;
     const maxBytes = Math.max(512, Math.min(this.#taskIo.msgmax - 64, Math.floor(this.#capacity / shares)));
+    if (this.#liveJson > 0 && this.#liveJson === this.#liveBatch && this.#buildJsonBatch(size, maxBytes)) return true;
     ids.n = 0;
     tasks.n = 0;
     let count = 0;
@@ -641,6 +701,48 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     return true;
   }
 
+  /**
+   * A JSON batch (type 4) of up to `size` tasks in at most `maxBytes`, while the tasks are {@link jsonExact}:
+   * false when the first is not (or a single task does not fit), and the serialize batch takes over.
+   */
+  #buildJsonBatch(size: number, maxBytes: number): boolean {
+    const ledger = this.#ledger, batch = this.#jsonBatch, ids = batch.ids, tasks = batch.tasks;
+    ids.length = 0;
+    tasks.length = 0;
+    // Fewer tasks than the bytes seen so far per task allow: a batch built too big is built again smaller.
+    const limit = this.#jsonBytesPerTask > 0 ? Math.max(1, Math.min(size, Math.floor((maxBytes - 32) / this.#jsonBytesPerTask))) : size;
+    while (ids.length < limit && ledger.hasUnsent) {
+      const task = ledger.take();
+      if (!jsonExact(task)) {
+        ledger.untake(task);
+        break;
+      }
+      ids.push(ledger.takenId);
+      tasks.push(task);
+    }
+    const message = this.#message;
+    const bytes = message.room(maxBytes);
+    while (ids.length > 0) {
+      const end = writeJson(batch, bytes, 0, maxBytes);
+      if (end >= 0) {
+        message.n = end;
+        const perTask = end / ids.length;
+        this.#jsonBytesPerTask = this.#jsonBytesPerTask === 0 ? perTask : 0.8 * this.#jsonBytesPerTask + 0.2 * perTask;
+        this.#messageType = POOL_JSON_TYPE;
+        this.#messageIsStop = false;
+        return true;
+      }
+      // Too big: the later half goes back (taken first next time, in order).
+      const keep = ids.length >> 1;
+      while (ids.length > keep) {
+        ledger.untake(tasks.pop()!);
+        ids.pop();
+      }
+      this.#jsonBytesPerTask = Math.max(this.#jsonBytesPerTask, maxBytes / Math.max(1, keep));
+    }
+    return false;
+  }
+
   #sentMessage(): void {
     if (this.#messageIsStop) {
       this.#stopsLeft--;
@@ -665,7 +767,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
     const io = this.#resultIo;
     for (;;) {
-      const n = io.receive(io.msgmax, -POOL_HELLO_TYPE, IPC_NOWAIT);
+      const n = io.receive(io.msgmax, -POOL_JSON_TYPE, IPC_NOWAIT);
       if (n < 0) {
         if (n === -ERRNO.ENOMSG) return count;
         throw receiveError(io, -n, io.msgmax);
@@ -678,20 +780,18 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   /** One result-queue message: a result, a batch of results, a hello, or garbage. */
   #take(type: number, bytes: Uint8Array, start: number, end: number): void {
     const ledger = this.#ledger;
-    let value: unknown;
-    try {
-      value = unserialize(bytes.subarray(start, end));
-    } catch (error) {
-      if (!(error instanceof UnserializeError)) throw error;
+    const value = decodePoolMessage(type, bytes, start, end);
+    if (value === undefined) {
       ledger.counts.garbage++;
       return;
     }
     if (type === POOL_MESSAGE_TYPE) {
       if (ledger.accept(value)) {
         this.#singlesOut--;
+        this.#know((value as { worker: number }).worker);
         this.#noteWork((value as { us?: unknown }).us, 1);
       }
-    } else if (type === POOL_BATCH_TYPE && isResultBatch(value)) {
+    } else if ((type === POOL_BATCH_TYPE || type === POOL_JSON_TYPE) && isResultBatch(value)) {
       const { worker, ids, results, errors } = value;
       for (let i = 0; i < ids.length; i++) {
         const error = errors === undefined ? undefined : errors[i];
@@ -704,6 +804,11 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
           this.#children[worker].exit === undefined && (value as { batches?: unknown }).batches === true) {
         this.#batchAware[worker] = true;
         this.#liveBatch++;
+        this.#know(worker);
+        if ((value as { json?: unknown }).json === true) {
+          this.#jsonAware[worker] = true;
+          this.#liveJson++;
+        }
       }
     } else {
       ledger.counts.garbage++;
@@ -740,7 +845,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
     this.#parked = "receive";
     try {
-      const { type, bytes } = await this.#queues.results.receiveBytes({ type: -POOL_HELLO_TYPE, signal: this.#waitSignal, timeout: MAX_WAIT_MS });
+      const { type, bytes } = await this.#queues.results.receiveBytes({ type: -POOL_JSON_TYPE, signal: this.#waitSignal, timeout: this.#waitingForHello() ? Math.max(1, Math.ceil(HELLO_WAIT_MS - (performance.now() - this.#started))) : MAX_WAIT_MS });
       this.#take(type as number, bytes, 0, bytes.length);
     } catch (error) {
       // Woken for new work or halted (a message taken meanwhile went back on the queue), or the safety-net timeout.

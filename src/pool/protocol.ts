@@ -10,7 +10,9 @@
  * | results | 1 | `['id' => int, 'worker' => int, 'result' => mixed]` | the task's result |
  * | results | 1 | `['id' => int, 'worker' => int, 'error' => string]` | the task failed (the worker lives on) |
  * | results | 2 | `['worker' => int, 'ids' => [int, ...], 'results' => [mixed, ...]]` (+ `'errors' => [i => string]`) | the results of one batch, in its order; a failed task has `errors[i]` (and `results[i]` null) |
- * | results | 3 | `['worker' => int, 'batches' => true]` | hello: this worker takes batches (type 2) too |
+ * | results | 3 | `['worker' => int, 'batches' => true]` (+ `'json' => true`) | hello: this worker takes batches (type 2) too, and JSON batches (type 4) if `json` |
+ * | tasks | 4 | UTF-8 JSON `{"ids":[int,...],"tasks":[...]}` | a batch in JSON: only while every live worker that said hello said `json` |
+ * | results | 4 | UTF-8 JSON `{"worker":int,"ids":[...],"results":[...]}` (+ `"errors"`, `"us"`) | the results of a batch, in JSON (any batch, when every result is `jsonExact` in `json.ts`) |
  *
  * A result message of type 1 or 2 may also carry `'us' => float`: the microseconds its handler(s) took.
  * The pool sizes batches from it (a few milliseconds of work each, so slow tasks travel alone); a worker
@@ -21,6 +23,11 @@
  * for type 2 first without waiting, then waits for types 1-2 (`msgtyp` -2), and answers a batch with one
  * type-2 message. The pool sends batches only while such a worker is alive and sends a single task as
  * a type-1 message, so one task to an idle pool costs one message each way, whoever takes it.
+ * JSON batches (type 4) are for Bun workers: both ends use the engine's native JSON, which needs no JIT
+ * warm-up (the codec in JS does), and a batch goes as JSON only when each of its values comes out of JSON
+ * exactly as out of PHP serialize (`jsonExact` in `json.ts`): a handler cannot tell the two apart. Such a worker
+ * asks for type 4 first without waiting, then waits for types 1-4. A batch with any other value, and every
+ * batch while a worker that said hello without `json` lives (the PHP worker script), goes as type 2.
  * A worker finds its queues, its number and its parent's pid in the environment ({@link POOL_ENV}).
  *
  * @example
@@ -44,6 +51,9 @@ export const POOL_BATCH_TYPE = 2;
 
 /** Message type of a worker's hello on the result queue: it takes batches. */
 export const POOL_HELLO_TYPE = 3;
+
+/** Message type of a batch in JSON (task queue) and of a batch's results in JSON (result queue), see `json.ts`. */
+export const POOL_JSON_TYPE = 4;
 
 /** The message that tells the worker taking it to exit. */
 export const POOL_STOP = "STOP";

@@ -23,12 +23,11 @@ import { libc } from "../ffi/libc.ts";
 import { receiveError, sendError } from "../msg/errors.ts";
 import { QueueIo } from "../msg/io.ts";
 import { processAlive } from "../process/alive.ts";
-import { serializeToScratch } from "../serialize/encode.ts";
-import { unserialize } from "../serialize/index.ts";
 import {
-  isTaskBatch, isTaskMessage, POOL_BATCH_TYPE, POOL_ENV, POOL_HELLO_TYPE, POOL_MESSAGE_TYPE, POOL_STOP,
+  isTaskBatch, isTaskMessage, POOL_BATCH_TYPE, POOL_ENV, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP,
   type ResultBatchMessage, type ResultMessage,
 } from "./protocol.ts";
+import { jsonExact, readJson, writeJson } from "./json.ts";
 
 /** What a handler learns besides its task (one object reused for the tasks of a batch: copy what you keep). */
 export interface TaskContext {
@@ -45,6 +44,8 @@ export interface ServeOptions {
   worker?: number;
   /** Take batches (say hello, see `protocol.ts`); default true. `false`: single tasks only. */
   batches?: boolean;
+  /** Take and answer batches in JSON when their values allow it (`protocol.ts`, type 4); default true. */
+  json?: boolean;
 }
 
 /** How a worker's loop ended. */
@@ -86,35 +87,132 @@ function openQueue(key: number): QueueIo {
   return new QueueIo(key, check(libc.msgget(key, 0), "msgget", { key }));
 }
 
-/** The next task-queue message into `io.buffer`: a batch if one waits, else anything; retried on EINTR. */
-function receiveTask(io: QueueIo, batches: boolean): number {
+/**
+ * The next task-queue message into `io.buffer`: a batch if one waits (of type `batchType`), else anything up
+ * to that type (0: single tasks only); retried on EINTR.
+ */
+function receiveTask(io: QueueIo, batchType: number): number {
   const max = io.msgmax;
-  if (batches) {
-    const n = io.receive(max, POOL_BATCH_TYPE, IPC_NOWAIT);
+  if (batchType > 0) {
+    const n = io.receive(max, batchType, IPC_NOWAIT);
     if (n >= 0) return n;
     if (n !== -ERRNO.ENOMSG) throw receiveError(io, -n, max);
   }
   for (;;) {
-    const n = io.receive(max, batches ? -POOL_BATCH_TYPE : POOL_MESSAGE_TYPE, 0);
+    const n = io.receive(max, batchType > 0 ? -batchType : POOL_MESSAGE_TYPE, 0);
     if (n >= 0) return n;
     if (n !== -ERRNO.EINTR) throw receiveError(io, -n, max);
   }
 }
 
-/** Sends `value` serialized with message type `type`, waiting for room; false if it is above msgmax. */
-function sendResult(io: QueueIo, type: number, value: unknown, fallback: boolean): boolean {
-  const { bytes, length } = serializeToScratch(value);
-  if (fallback && length > io.msgmax) return false;
-  const payload = bytes.subarray(0, length);
+/**
+ * The PHP codec, imported on first use: a worker whose batches all travel in JSON never loads it (it starts
+ * sooner: docs/pool.md, fourth round).
+ */
+let codec: { serializeToScratch: typeof import("../serialize/encode.ts").serializeToScratch; unserialize: typeof import("../serialize/decode.ts").unserialize } | undefined;
+async function phpCodec(): Promise<NonNullable<typeof codec>> {
+  if (codec === undefined) {
+    const [{ serializeToScratch }, { unserialize }] = await Promise.all([import("../serialize/encode.ts"), import("../serialize/decode.ts")]);
+    codec = { serializeToScratch, unserialize };
+  }
+  return codec;
+}
+
+const ascii = (text: string) => new TextEncoder().encode(text);
+/** `serialize("STOP")`: the STOP message, recognised without the codec. */
+const STOP_BYTES = ascii(`s:${POOL_STOP.length}:"${POOL_STOP}";`);
+
+/** `serialize(["worker" => n, "batches" => true] + json)`, the hello, written without the codec. */
+export function helloPayload(worker: number, json: boolean): Uint8Array {
+  const count = json ? 3 : 2;
+  return ascii(`a:${count}:{s:6:"worker";i:${worker};s:7:"batches";b:1;${json ? 's:4:"json";b:1;' : ""}}`);
+}
+
+function isStop(io: QueueIo, n: number): boolean {
+  if (n !== STOP_BYTES.length) return false;
+  const bytes = io.buffer.bytes;
+  for (let i = 0; i < n; i++) if (bytes[8 + i] !== STOP_BYTES[i]) return false;
+  return true;
+}
+
+/** Sends `payload` with message type `type`, waiting for room; retried on EINTR. */
+function sendBytes(io: QueueIo, type: number, payload: Uint8Array): void {
   for (;;) {
     const errno = io.send(type, payload, 0);
+    if (errno === 0) return;
+    if (errno !== ERRNO.EINTR) throw sendError(io, errno, payload.length);
+  }
+}
+
+/** Sends `value` serialized with message type `type`, waiting for room; false if it is above msgmax. */
+async function sendResult(io: QueueIo, type: number, value: unknown, fallback: boolean): Promise<boolean> {
+  const { bytes, length } = (await phpCodec()).serializeToScratch(value);
+  if (fallback && length > io.msgmax) return false;
+  sendBytes(io, type, bytes.subarray(0, length));
+  return true;
+}
+
+/** Sends a batch's results as JSON (type 4) when each value allows it and it fits: false otherwise. */
+function sendJsonResults(io: QueueIo, reply: ResultBatchMessage<unknown>): boolean {
+  const { results, errors } = reply;
+  for (let i = 0; i < results.length; i++) if (!jsonExact(results[i])) return false;
+  if (errors !== undefined) for (const i in errors) if (!errors[i]!.isWellFormed()) return false;
+  const buffer = io.buffer;
+  buffer.ensure(io.msgmax);
+  const end = writeJson(reply, buffer.bytes, 8, 8 + io.msgmax);
+  if (end < 0) return false;
+  for (;;) {
+    const errno = io.sendBuffered(POOL_JSON_TYPE, end - 8, 0);
     if (errno === 0) return true;
-    if (errno !== ERRNO.EINTR) throw sendError(io, errno, length);
+    if (errno !== ERRNO.EINTR) throw sendError(io, errno, end - 8);
   }
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** A batch being answered: the handler's results in order, and the errors by index. */
+interface BatchRun<R> {
+  answers: (R | null)[];
+  errors: Record<number, string> | undefined;
+}
+
+/**
+ * Runs `handle` over `tasks` from index `from`, synchronously while the handler returns plain values: a
+ * promise (of the rest of the batch, in order) once it returns one. A small function of its own, so the JIT
+ * compiles the hot loop early and cheaply (the whole `serveTasks` is large).
+ */
+function runBatch<T, R>(
+  handle: (task: T, context: TaskContext) => R | Promise<R>, tasks: T[], ids: number[], context: TaskContext,
+  run: BatchRun<R>, from: number,
+): Promise<void> | undefined {
+  const answers = run.answers;
+  for (let i = from; i < ids.length; i++) {
+    context.id = ids[i]!;
+    try {
+      const result = handle(tasks[i] as T, context);
+      if (result instanceof Promise) return settleThenRun(handle, tasks, ids, context, run, i, result);
+      answers[i] = result;
+    } catch (error) {
+      answers[i] = null;
+      (run.errors ??= {})[i] = errorText(error);
+    }
+  }
+  return undefined;
+}
+
+async function settleThenRun<T, R>(
+  handle: (task: T, context: TaskContext) => R | Promise<R>, tasks: T[], ids: number[], context: TaskContext,
+  run: BatchRun<R>, at: number, pending: Promise<R>,
+): Promise<void> {
+  try {
+    run.answers[at] = await pending;
+  } catch (error) {
+    run.answers[at] = null;
+    (run.errors ??= {})[at] = errorText(error);
+  }
+  await runBatch(handle, tasks, ids, context, run, at + 1);
 }
 
 /**
@@ -133,43 +231,38 @@ export async function serveTasks<T = unknown, R = unknown>(
 ): Promise<ServeSummary> {
   const worker = options.worker ?? envInt(POOL_ENV.worker);
   const batches = options.batches ?? true;
+  const json = batches && (options.json ?? true);
+  const batchType = !batches ? 0 : json ? POOL_JSON_TYPE : POOL_BATCH_TYPE;
   const taskIo = openQueue(options.taskKey ?? envInt(POOL_ENV.taskKey));
   const resultIo = openQueue(options.resultKey ?? envInt(POOL_ENV.resultKey));
   followParent();
   let handled = 0;
   try {
-    if (batches) sendResult(resultIo, POOL_HELLO_TYPE, { worker, batches: true }, false);
+    if (batches) sendBytes(resultIo, POOL_HELLO_TYPE, helloPayload(worker, json));
+    const context: TaskContext = { id: 0, worker };
     for (;;) {
-      const n = receiveTask(taskIo, batches);
+      const n = receiveTask(taskIo, batchType);
       const type = taskIo.buffer.type;
-      const value = unserialize(taskIo.view(n));
-      if (type === POOL_BATCH_TYPE) {
+      if (type === POOL_MESSAGE_TYPE && isStop(taskIo, n)) return { handled, reason: "stop" };
+      const value = type === POOL_JSON_TYPE ? readJson(taskIo.buffer.bytes, 8, 8 + n) : (await phpCodec()).unserialize(taskIo.view(n));
+      if (type === POOL_BATCH_TYPE || type === POOL_JSON_TYPE) {
         if (!isTaskBatch(value)) throw new TypeError(`not a pool batch: ${JSON.stringify(value)}`);
         const { ids, tasks: list } = value;
-        const answers: (R | null)[] = new Array(ids.length);
-        let errors: Record<number, string> | undefined;
-        const context: TaskContext = { id: 0, worker };
+        const run: BatchRun<R> = { answers: new Array(ids.length), errors: undefined };
         const started = performance.now();
-        for (let i = 0; i < ids.length; i++) {
-          context.id = ids[i]!;
-          try {
-            const result = handle(list[i] as T, context);
-            answers[i] = result instanceof Promise ? await result : result;
-          } catch (error) {
-            answers[i] = null;
-            (errors ??= {})[i] = errorText(error);
-          }
-        }
+        const rest = runBatch(handle, list as T[], ids, context, run, 0);
+        if (rest !== undefined) await rest;
+        const { answers, errors } = run;
         const us = (performance.now() - started) * 1000;
         const reply: ResultBatchMessage<R> = errors === undefined ? { worker, ids, results: answers, us } : { worker, ids, results: answers, errors, us };
-        if (!sendResult(resultIo, POOL_BATCH_TYPE, reply, true)) {
+        if (!(json && sendJsonResults(resultIo, reply)) && !(await sendResult(resultIo, POOL_BATCH_TYPE, reply, true))) {
           // Too big for one message: one message per result.
           for (let i = 0; i < ids.length; i++) {
             const error = errors?.[i];
             const single: ResultMessage<R> = error === undefined
               ? { id: ids[i]!, worker, result: answers[i] as R }
               : { id: ids[i]!, worker, error };
-            sendResult(resultIo, POOL_MESSAGE_TYPE, single, false);
+            await sendResult(resultIo, POOL_MESSAGE_TYPE, single, false);
           }
         }
         handled += ids.length;
@@ -186,7 +279,7 @@ export async function serveTasks<T = unknown, R = unknown>(
         reply = { id: value.id, worker, error: errorText(error) };
       }
       reply.us = (performance.now() - started) * 1000;
-      sendResult(resultIo, POOL_MESSAGE_TYPE, reply, false);
+      await sendResult(resultIo, POOL_MESSAGE_TYPE, reply, false);
       handled++;
     }
   } catch (error) {
