@@ -59,7 +59,8 @@ function exact(value: unknown, depth: number): boolean {
       if (Object.getPrototypeOf(value) !== Object.prototype) return false;
       let count = 0;
       for (const key in value) {
-        if (key === "__proto__" || isCanonicalIntString(key)) return false;
+        const c = key.charCodeAt(0); // an int-like key starts with a digit or "-"
+        if (((c <= 0x39 && (c >= 0x30 || c === 0x2d)) && isCanonicalIntString(key)) || key === "__proto__") return false;
         if (!exact((value as Record<string, unknown>)[key], depth + 1)) return false;
         count++;
       }
@@ -81,11 +82,32 @@ export function writeJson(value: unknown, bytes: Uint8Array, start: number, limi
   return read < text.length ? -1 : start + written;
 }
 
-/** The value of a JSON payload, or `undefined` when it is not valid UTF-8 JSON (not ours: garbage). */
+/**
+ * The value of a JSON batch payload, or `undefined` when it is not valid UTF-8 JSON (not ours: garbage). A
+ * batch whose ids are a run travels as `"first": n` instead of `"ids": [n, n + 1, ...]` (half of a result
+ * message's bytes): `ids` is filled in here, so readers see one form.
+ */
 export function readJson(bytes: Uint8Array, start: number, end: number): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(decoder.decode(bytes.subarray(start, end)));
+    value = JSON.parse(decoder.decode(bytes.subarray(start, end)));
   } catch {
     return undefined;
   }
+  if (value !== null && typeof value === "object" && "first" in value && !("ids" in value)) {
+    const batch = value as { first: unknown; ids?: number[]; tasks?: unknown; results?: unknown };
+    const list = batch.tasks ?? batch.results;
+    const first = batch.first;
+    if (!Number.isSafeInteger(first) || (first as number) < 0 || !Array.isArray(list)) return undefined;
+    const ids = new Array<number>(list.length);
+    for (let i = 0; i < ids.length; i++) ids[i] = (first as number) + i;
+    batch.ids = ids;
+  }
+  return value;
+}
+
+/** Whether `ids` is a run `ids[0], ids[0] + 1, ...` (then a JSON batch carries `first` instead). */
+export function isRun(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[0]! + i) return false;
+  return ids.length > 0;
 }

@@ -50,7 +50,7 @@ import { writeInt } from "../serialize/write.ts";
 import { spawnWorker, type WorkerProcess, type WorkerSpec } from "./children.ts";
 import { TaskLedger, type TaskOutcome } from "./ledger.ts";
 import { decodePoolMessage, drainResults, drainTasks, takeBatches } from "./drain.ts";
-import { jsonExact, writeJson } from "./json.ts";
+import { isRun, jsonExact, writeJson } from "./json.ts";
 import { isResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
 import { createPoolQueues, removePoolQueues, type PoolQueues } from "./queues.ts";
 import { DEFAULT_RESTARTS_PER_MINUTE, type PoolOptions, type PoolReport, type WorkerReport } from "./report.ts";
@@ -187,8 +187,9 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   /** Scratch for the parts of a batch. */
   readonly #ids = new Bytes();
   readonly #tasks = new Bytes();
-  /** A JSON batch being built (`JSON.stringify` of it is the message). */
+  /** A JSON batch being built (`JSON.stringify` of it, or of `#jsonRun` when its ids are a run, is the message). */
   readonly #jsonBatch: { ids: number[]; tasks: T[] } = { ids: [], tasks: [] };
+  readonly #jsonRun: { first: number; tasks: T[] } = { first: 0, tasks: this.#jsonBatch.tasks };
   /** Smoothed JSON bytes per task of the batches sent (0 before the first). */
   #jsonBytesPerTask = 0;
   /** Batch messages sent and the tasks in them. */
@@ -723,7 +724,9 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     const message = this.#message;
     const bytes = message.room(maxBytes);
     while (ids.length > 0) {
-      const end = writeJson(batch, bytes, 0, maxBytes);
+      const run = isRun(ids);
+      if (run) this.#jsonRun.first = ids[0]!;
+      const end = writeJson(run ? this.#jsonRun : batch, bytes, 0, maxBytes);
       if (end >= 0) {
         message.n = end;
         const perTask = end / ids.length;

@@ -11,8 +11,8 @@
  * | results | 1 | `['id' => int, 'worker' => int, 'error' => string]` | the task failed (the worker lives on) |
  * | results | 2 | `['worker' => int, 'ids' => [int, ...], 'results' => [mixed, ...]]` (+ `'errors' => [i => string]`) | the results of one batch, in its order; a failed task has `errors[i]` (and `results[i]` null) |
  * | results | 3 | `['worker' => int, 'batches' => true]` (+ `'json' => true`) | hello: this worker takes batches (type 2) too, and JSON batches (type 4) if `json` |
- * | tasks | 4 | UTF-8 JSON `{"ids":[int,...],"tasks":[...]}` | a batch in JSON: only while every live worker that said hello said `json` |
- * | results | 4 | UTF-8 JSON `{"worker":int,"ids":[...],"results":[...]}` (+ `"errors"`, `"us"`) | the results of a batch, in JSON (any batch, when every result is `jsonExact` in `json.ts`) |
+ * | tasks | 4 | UTF-8 JSON `{"ids":[int,...],"tasks":[...]}`, or `{"first":int,"tasks":[...]}` when the ids are a run | a batch in JSON: only while every live worker that said hello said `json` |
+ * | results | 4 | UTF-8 JSON `{"worker":int,"ids":[...],"results":[...]}` or with `"first":int` (+ `"errors"`, `"us"`) | the results of a batch, in JSON (any batch, when every result is `jsonExact` in `json.ts`) |
  *
  * A result message of type 1 or 2 may also carry `'us' => float`: the microseconds its handler(s) took.
  * The pool sizes batches from it (a few milliseconds of work each, so slow tasks travel alone); a worker

@@ -27,7 +27,7 @@ import {
   isTaskBatch, isTaskMessage, POOL_BATCH_TYPE, POOL_ENV, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP,
   type ResultBatchMessage, type ResultMessage,
 } from "./protocol.ts";
-import { jsonExact, readJson, writeJson } from "./json.ts";
+import { isRun, jsonExact, readJson, writeJson } from "./json.ts";
 
 /** What a handler learns besides its task (one object reused for the tasks of a batch: copy what you keep). */
 export interface TaskContext {
@@ -152,14 +152,18 @@ async function sendResult(io: QueueIo, type: number, value: unknown, fallback: b
   return true;
 }
 
-/** Sends a batch's results as JSON (type 4) when each value allows it and it fits: false otherwise. */
+/**
+ * Sends a batch's results as JSON (type 4) when each value allows it and it fits: false otherwise. Ids that
+ * are a run travel as `first` (see `json.ts`).
+ */
 function sendJsonResults(io: QueueIo, reply: ResultBatchMessage<unknown>): boolean {
-  const { results, errors } = reply;
+  const { worker, ids, results, errors, us } = reply;
   for (let i = 0; i < results.length; i++) if (!jsonExact(results[i])) return false;
   if (errors !== undefined) for (const i in errors) if (!errors[i]!.isWellFormed()) return false;
   const buffer = io.buffer;
   buffer.ensure(io.msgmax);
-  const end = writeJson(reply, buffer.bytes, 8, 8 + io.msgmax);
+  const message = !isRun(ids) ? reply : errors === undefined ? { worker, first: ids[0], results, us } : { worker, first: ids[0], results, errors, us };
+  const end = writeJson(message, buffer.bytes, 8, 8 + io.msgmax);
   if (end < 0) return false;
   for (;;) {
     const errno = io.sendBuffered(POOL_JSON_TYPE, end - 8, 0);
