@@ -193,7 +193,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   /** Smoothed JSON bytes per task of the batches sent (0 before the first). */
   #jsonBytesPerTask = 0;
   /** Batch messages sent and the tasks in them. */
-  readonly #batches = { messages: 0, tasks: 0 };
+  readonly #batches = { messages: 0, tasks: 0, json: 0 };
   /** Single tasks out (sent as type 1, not answered). */
   #singlesOut = 0;
   /** Most tasks per batch now, from the handler times workers report. */
@@ -626,11 +626,17 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     message.n = 0;
     try {
       const value = serializeToScratch(task);
-      message.put(SINGLE_HEAD);
-      message.int(ledger.takenId);
-      message.put(SINGLE_MID);
-      message.put(value.bytes, value.length);
-      message.byte(0x7d); // }
+      if (value.references) {
+        // Its back-references count from its own start: the whole message is serialized instead.
+        const whole = serializeToScratch({ id: ledger.takenId, task });
+        message.put(whole.bytes, whole.length);
+      } else {
+        message.put(SINGLE_HEAD);
+        message.int(ledger.takenId);
+        message.put(SINGLE_MID);
+        message.put(value.bytes, value.length);
+        message.byte(0x7d); // }
+      }
     } catch (error) {
       message.n = 0;
       ledger.unsendable(error); // a value PHP's serialize has no form for
@@ -670,8 +676,9 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
         ledger.unsendable(error);
         continue;
       }
-      // Room for `i:<n>;<task>`, `i:<n>;i:<id>;` and the frame.
-      if (ids.n + tasks.n + value.length + 86 > maxBytes) {
+      // Room for `i:<n>;<task>`, `i:<n>;i:<id>;` and the frame; a task with back-references (their numbers
+      // count from its own start, not the batch's) travels alone.
+      if (value.references || ids.n + tasks.n + value.length + 86 > maxBytes) {
         ledger.untake(task); // the next message starts with it ...
         if (count > 0) break;
         return this.#buildSingle(); // ... or, too big for a batch, it goes alone (or fails alone above msgmax)
@@ -754,6 +761,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       else {
         this.#batches.messages++;
         this.#batches.tasks += this.#ledger.taken.length;
+        if (this.#messageType === POOL_JSON_TYPE) this.#batches.json++;
       }
       this.#ledger.sent(this.#message.n);
     }

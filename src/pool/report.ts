@@ -63,8 +63,8 @@ export interface PoolReport {
   /** Messages on the result queue that were not results of this pool (should be 0). */
   garbage: number;
   workers: WorkerReport[];
-  /** Batch messages sent (type 2, see `protocol.ts`) and the tasks they carried; the rest went one per message. */
-  batches: { messages: number; tasks: number };
+  /** Batch messages sent (types 2 and 4, see `protocol.ts`), the tasks they carried, and how many of them went in JSON; the rest went one per message. */
+  batches: { messages: number; tasks: number; json: number };
   /** Why the pool was aborted, if it was. */
   aborted: string | undefined;
   /** From start until every worker had exited and every task was settled. */

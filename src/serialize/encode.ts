@@ -83,9 +83,14 @@ export interface ScratchBytes {
   bytes: Uint8Array;
   words: Int32Array;
   length: number;
+  /**
+   * Whether the bytes hold a back-reference (`r:`/`R:`): its number counts values from this value's start,
+   * so the bytes cannot be spliced into a larger message as they are (serialize the whole message instead).
+   */
+  references: boolean;
 }
 
-const scratchResult: ScratchBytes = { bytes: new Uint8Array(0), words: new Int32Array(0), length: 0 };
+const scratchResult: ScratchBytes = { bytes: new Uint8Array(0), words: new Int32Array(0), length: 0, references: false };
 
 /**
  * Library-internal (not exported by the package): {@link serialize} without the copy out. The bytes
@@ -103,7 +108,7 @@ export function serializeToScratch(value: unknown): ScratchBytes {
   if (sharedInUse) {
     const encoder = new Encoder(1024); // re-entered from a getter: a buffer of its own
     const length = encoder.encode(value);
-    return { bytes: encoder.buffer, words: encoder.words, length };
+    return { bytes: encoder.buffer, words: encoder.words, length, references: encoder.references };
   }
   sharedInUse = true;
   try {
@@ -111,6 +116,7 @@ export function serializeToScratch(value: unknown): ScratchBytes {
     scratchResult.bytes = shared.buffer;
     scratchResult.words = shared.words;
     scratchResult.length = length;
+    scratchResult.references = shared.references;
     shared.trim();
     return scratchResult;
   } finally {
@@ -135,6 +141,8 @@ class Encoder {
   private readonly pathSlots: number[] = [];
   /** Whether Object.prototype has enumerable keys (then for-in cannot stand in for Object.keys). */
   private inheritedKeys: boolean | undefined;
+  /** Whether the last {@link encode} wrote a back-reference (`r:` or `R:`). */
+  references = false;
 
   constructor(size: number) {
     this.buffer = new Uint8Array(size);
@@ -149,6 +157,7 @@ class Encoder {
     this.slot = 0;
     this.seen = undefined;
     this.inheritedKeys = undefined;
+    this.references = false;
     try {
       this.value(value);
     } finally {
@@ -242,6 +251,7 @@ class Encoder {
     const earlier = seen.get(identity);
     if (earlier !== undefined) {
       if (viaRef) return this.backReference(earlier);
+      this.references = true;
       return this.intToken(0x72, earlier);
     }
     seen.set(identity, this.slot);
@@ -270,6 +280,7 @@ class Encoder {
 
   /** `R:n;`, which does not take a slot of its own. */
   private backReference(slot: number): void {
+    this.references = true;
     this.slot--;
     this.intToken(0x52, slot);
   }
