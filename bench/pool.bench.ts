@@ -114,7 +114,7 @@ const rows = CONFIGS.map((config) => {
 const perRun = CONFIGS.map((config) => `- ${config.label}: ours ${oursRuns.get(config.label)!.map((r) => fmt(r.tasksPerSec)).join(", ")}; ` +
   `PHP ${anchorOf(config).map((r) => fmt(r.tasksPerSec)).join(", ")} tasks/s`);
 writeSection("pool", "Worker pool", [
-  `${TASKS.toLocaleString("en-US")} zero-duration tasks, serialize on both ways; each configuration run ${RUNS} times, alternating with the PHP pool`,
+  `${TASKS.toLocaleString("en-US")} zero-duration tasks (Bun workers: JSON batches, PHP workers: PHP serialize, docs/pool.md); each configuration run ${RUNS} times, alternating with the PHP pool`,
   "of the same worker count; medians. Times from start (workers' start-up included) to the last exit. CPU per task: user+sys of every",
   "process (`/usr/bin/time` of the run). The machine has 2 cores shared with other jobs: compare the ratios within this run.",
   `PHP pool: \`${ANCHOR === SHARED_ANCHOR ? "shared/anchors/php-pool.php" : "bench/pool/php-pool.php"}\` (pcntl_fork workers, one message per task).`,
