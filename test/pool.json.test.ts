@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { PhpObject, serialize, unserialize, WorkerPool, type PoolReport, type TaskOutcome } from "../src/index.ts";
 import { isRun, jsonExact, readJson } from "../src/pool/json.ts";
-import { helloPayload } from "../src/pool/worker.ts";
+import { helloPayload, POOL_STOP, POOL_STOP_PAYLOAD } from "../src/pool/protocol.ts";
 import { cleanupKeyFile, liveObjects } from "./fixtures/examples/run.ts";
 import { tempFile } from "./helpers/ipc.ts";
 
@@ -107,8 +107,9 @@ describe("JSON batch payloads", () => {
     }
   });
 
-  test("the hello a worker writes without the codec is PHP serialize's bytes", () => {
+  test("the hello and the STOP written without the codec are PHP serialize's bytes", () => {
     const decoder = new TextDecoder();
+    expect(decoder.decode(POOL_STOP_PAYLOAD)).toBe(decoder.decode(serialize(POOL_STOP)));
     for (const [worker, json] of [[0, true], [7, false], [123456, true]] as const) {
       const expected = json ? { worker, batches: true, json: true } : { worker, batches: true };
       expect(decoder.decode(helloPayload(worker, json))).toBe(decoder.decode(serialize(expected)));

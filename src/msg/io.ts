@@ -39,13 +39,13 @@ export class QueueIo {
 
   /** msgsnd of `payload` with `type`: 0 when sent, else the errno (EINVAL at once above msgmax). */
   send(type: MessageType, payload: Uint8Array, flags: number): number {
-    this.lastLength = payload.length;
-    if (payload.length > this.msgmax) return ERRNO.EINVAL; // what the kernel answers, without copying
-    const buffer = this.buffer;
-    buffer.ensure(payload.length);
-    buffer.bytes.set(payload, 8);
-    buffer.setType(type);
-    return libc.msgsnd(this.id, buffer.bytes, payload.length, flags) === 0 ? 0 : lastErrno();
+    if (payload.length > this.msgmax) { // what the kernel answers, without copying
+      this.lastLength = payload.length;
+      return ERRNO.EINVAL;
+    }
+    this.buffer.ensure(payload.length);
+    this.buffer.bytes.set(payload, 8);
+    return this.sendBuffered(type, payload.length, flags);
   }
 
   /** msgsnd of the `length` payload bytes already written into `buffer` after its 8-byte type: 0 when sent, else the errno. */

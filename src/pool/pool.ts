@@ -44,21 +44,22 @@ import { ERRNO } from "../ffi/errno.ts";
 import { IPC_NOWAIT } from "../ffi/constants.ts";
 import { receiveError, sendError } from "../msg/errors.ts";
 import { QueueIo } from "../msg/io.ts";
-import { serialize } from "../serialize/index.ts";
 import { serializeToScratch } from "../serialize/encode.ts";
 import { writeInt } from "../serialize/write.ts";
 import { spawnWorker, type WorkerProcess, type WorkerSpec } from "./children.ts";
 import { TaskLedger, type TaskOutcome } from "./ledger.ts";
 import { decodePoolMessage, drainResults, drainTasks, takeBatches } from "./drain.ts";
 import { isRun, jsonExact, writeJson } from "./json.ts";
-import { isResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP } from "./protocol.ts";
+import {
+  BATCH_HEAD, BATCH_MID, isResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP_PAYLOAD,
+  SINGLE_HEAD, SINGLE_MID,
+} from "./protocol.ts";
 import { createPoolQueues, removePoolQueues, type PoolQueues } from "./queues.ts";
 import { DEFAULT_RESTARTS_PER_MINUTE, type PoolOptions, type PoolReport, type WorkerReport } from "./report.ts";
 
 export type { TaskOutcome } from "./ledger.ts";
 export type { PoolOptions, PoolReport, WorkerReport } from "./report.ts";
 
-const STOP_PAYLOAD = serialize(POOL_STOP);
 /**
  * How long the main process keeps trying for results without waiting before it parks a waiter thread, while
  * the workers leave it a core of its own (with more workers than cores, spinning takes CPU from them).
@@ -82,11 +83,6 @@ const SINGLES_PER_PLAIN_WORKER = 2;
  */
 const HELLO_WAIT_MS = 100;
 
-const ascii = (text: string) => new TextEncoder().encode(text);
-const SINGLE_HEAD = ascii('a:2:{s:2:"id";i:');
-const SINGLE_MID = ascii(';s:4:"task";');
-const BATCH_HEAD = ascii('a:2:{s:3:"ids";a:');
-const BATCH_MID = ascii('}s:5:"tasks";a:');
 
 /** Whether `command` starts a Bun process (this one's executable, or `bun`): its worker says hello unless told not to. */
 function isBunCommand(command: readonly string[]): boolean {
@@ -595,7 +591,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
     if (this.#stopsLeft === 0) return false;
     this.#message.n = 0;
-    this.#message.put(STOP_PAYLOAD);
+    this.#message.put(POOL_STOP_PAYLOAD);
     this.#messageType = POOL_MESSAGE_TYPE;
     this.#messageIsStop = true;
     return true;
@@ -856,7 +852,8 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
     this.#parked = "receive";
     try {
-      const { type, bytes } = await this.#queues.results.receiveBytes({ type: -POOL_JSON_TYPE, signal: this.#waitSignal, timeout: this.#waitingForHello() ? Math.max(1, Math.ceil(HELLO_WAIT_MS - (performance.now() - this.#started))) : MAX_WAIT_MS });
+      const timeout = this.#waitingForHello() ? Math.max(1, Math.ceil(HELLO_WAIT_MS - (performance.now() - this.#started))) : MAX_WAIT_MS;
+      const { type, bytes } = await this.#queues.results.receiveBytes({ type: -POOL_JSON_TYPE, signal: this.#waitSignal, timeout });
       this.#take(type as number, bytes, 0, bytes.length);
     } catch (error) {
       // Woken for new work or halted (a message taken meanwhile went back on the queue), or the safety-net timeout.

@@ -58,6 +58,23 @@ export const POOL_JSON_TYPE = 4;
 /** The message that tells the worker taking it to exit. */
 export const POOL_STOP = "STOP";
 
+const ascii = (text: string) => new TextEncoder().encode(text);
+
+/** `serialize(POOL_STOP)`, written out: a Bun worker recognises it without loading the PHP codec. */
+export const POOL_STOP_PAYLOAD = ascii(`s:${POOL_STOP.length}:"${POOL_STOP}";`);
+
+/** The fixed parts of `serialize(['id' => n, 'task' => t])` around `n` and before `t` (the pool splices them). */
+export const SINGLE_HEAD = ascii('a:2:{s:2:"id";i:');
+export const SINGLE_MID = ascii(';s:4:"task";');
+/** The fixed parts of `serialize(['ids' => [...], 'tasks' => [...]])` before each list's count. */
+export const BATCH_HEAD = ascii('a:2:{s:3:"ids";a:');
+export const BATCH_MID = ascii('}s:5:"tasks";a:');
+
+/** `serialize(['worker' => n, 'batches' => true] + ['json' => true])`, the hello, written without the codec. */
+export function helloPayload(worker: number, json: boolean): Uint8Array {
+  return ascii(`a:${json ? 3 : 2}:{s:6:"worker";i:${worker};s:7:"batches";b:1;${json ? 's:4:"json";b:1;' : ""}}`);
+}
+
 /** Environment variables a pool sets for each worker it starts. */
 export const POOL_ENV = {
   /** Key (decimal int) of the task queue. */

@@ -24,8 +24,8 @@ import { receiveError, sendError } from "../msg/errors.ts";
 import { QueueIo } from "../msg/io.ts";
 import { processAlive } from "../process/alive.ts";
 import {
-  isTaskBatch, isTaskMessage, POOL_BATCH_TYPE, POOL_ENV, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP,
-  type ResultBatchMessage, type ResultMessage,
+  helloPayload, isTaskBatch, isTaskMessage, POOL_BATCH_TYPE, POOL_ENV, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE,
+  POOL_STOP_PAYLOAD, type ResultBatchMessage, type ResultMessage,
 } from "./protocol.ts";
 import { isRun, jsonExact, readJson, writeJson } from "./json.ts";
 
@@ -118,30 +118,26 @@ async function phpCodec(): Promise<NonNullable<typeof codec>> {
   return codec;
 }
 
-const ascii = (text: string) => new TextEncoder().encode(text);
-/** `serialize("STOP")`: the STOP message, recognised without the codec. */
-const STOP_BYTES = ascii(`s:${POOL_STOP.length}:"${POOL_STOP}";`);
-
-/** `serialize(["worker" => n, "batches" => true] + json)`, the hello, written without the codec. */
-export function helloPayload(worker: number, json: boolean): Uint8Array {
-  const count = json ? 3 : 2;
-  return ascii(`a:${count}:{s:6:"worker";i:${worker};s:7:"batches";b:1;${json ? 's:4:"json";b:1;' : ""}}`);
+/** Whether the `n` bytes just received are the STOP message (see `POOL_STOP_PAYLOAD`). */
+function isStop(io: QueueIo, n: number): boolean {
+  if (n !== POOL_STOP_PAYLOAD.length) return false;
+  const bytes = io.buffer.bytes;
+  for (let i = 0; i < n; i++) if (bytes[8 + i] !== POOL_STOP_PAYLOAD[i]) return false;
+  return true;
 }
 
-function isStop(io: QueueIo, n: number): boolean {
-  if (n !== STOP_BYTES.length) return false;
-  const bytes = io.buffer.bytes;
-  for (let i = 0; i < n; i++) if (bytes[8 + i] !== STOP_BYTES[i]) return false;
-  return true;
+/** Runs a send (`attempt`: 0 or an errno) until it is done, waiting for room; retried on EINTR. */
+function sendRetrying(io: QueueIo, length: number, attempt: () => number): void {
+  for (;;) {
+    const errno = attempt();
+    if (errno === 0) return;
+    if (errno !== ERRNO.EINTR) throw sendError(io, errno, length);
+  }
 }
 
 /** Sends `payload` with message type `type`, waiting for room; retried on EINTR. */
 function sendBytes(io: QueueIo, type: number, payload: Uint8Array): void {
-  for (;;) {
-    const errno = io.send(type, payload, 0);
-    if (errno === 0) return;
-    if (errno !== ERRNO.EINTR) throw sendError(io, errno, payload.length);
-  }
+  sendRetrying(io, payload.length, () => io.send(type, payload, 0));
 }
 
 /** Sends `value` serialized with message type `type`, waiting for room; false if it is above msgmax. */
@@ -165,11 +161,8 @@ function sendJsonResults(io: QueueIo, reply: ResultBatchMessage<unknown>): boole
   const message = !isRun(ids) ? reply : errors === undefined ? { worker, first: ids[0], results, us } : { worker, first: ids[0], results, errors, us };
   const end = writeJson(message, buffer.bytes, 8, 8 + io.msgmax);
   if (end < 0) return false;
-  for (;;) {
-    const errno = io.sendBuffered(POOL_JSON_TYPE, end - 8, 0);
-    if (errno === 0) return true;
-    if (errno !== ERRNO.EINTR) throw sendError(io, errno, end - 8);
-  }
+  sendRetrying(io, end - 8, () => io.sendBuffered(POOL_JSON_TYPE, end - 8, 0));
+  return true;
 }
 
 function errorText(error: unknown): string {
@@ -180,6 +173,12 @@ function errorText(error: unknown): string {
 interface BatchRun<R> {
   answers: (R | null)[];
   errors: Record<number, string> | undefined;
+}
+
+/** Task `i` of the batch failed: its result is null and its error text is kept. */
+function failed<R>(run: BatchRun<R>, i: number, error: unknown): void {
+  run.answers[i] = null;
+  (run.errors ??= {})[i] = errorText(error);
 }
 
 /**
@@ -199,8 +198,7 @@ function runBatch<T, R>(
       if (result instanceof Promise) return settleThenRun(handle, tasks, ids, context, run, i, result);
       answers[i] = result;
     } catch (error) {
-      answers[i] = null;
-      (run.errors ??= {})[i] = errorText(error);
+      failed(run, i, error);
     }
   }
   return undefined;
@@ -213,8 +211,7 @@ async function settleThenRun<T, R>(
   try {
     run.answers[at] = await pending;
   } catch (error) {
-    run.answers[at] = null;
-    (run.errors ??= {})[at] = errorText(error);
+    failed(run, at, error);
   }
   await runBatch(handle, tasks, ids, context, run, at + 1);
 }
@@ -272,7 +269,6 @@ export async function serveTasks<T = unknown, R = unknown>(
         handled += ids.length;
         continue;
       }
-      if (value === POOL_STOP) return { handled, reason: "stop" };
       if (!isTaskMessage(value)) throw new TypeError(`not a pool task: ${JSON.stringify(value)}`);
       let reply: ResultMessage<R>;
       const started = performance.now();
