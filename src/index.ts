@@ -23,7 +23,7 @@ export * from "./serialize/index.ts";
 export * from "./cleanup/index.ts";
 export * from "./process/index.ts";
 export * from "./channel/index.ts";
-export { setWaiterLimit, waiterStats, type WaiterStats } from "./wait/index.ts";
+export { prepareWaiters, setWaiterLimit, waiterStats, type WaiterStats } from "./wait/index.ts";
 export * from "./signals/index.ts";
 export * from "./timer/index.ts";
 export * from "./lock/index.ts";

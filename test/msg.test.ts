@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { BusyError, ClosedError, ExistsError, IpcError, NotFoundError, RemovedError, TooBigError } from "../src/errors.ts";
 import { IPC_PRIVATE } from "../src/keys/index.ts";
-import { formatFixed6, MessageQueue, scalarBytes } from "../src/msg/index.ts";
+import { formatFixed6, MessageQueue, messageLimits, scalarBytes } from "../src/msg/index.ts";
 import { PhpFloat, PhpIncompleteObject, PhpObject } from "../src/serialize/index.ts";
 import { testKeys } from "./helpers/ipc.ts";
 import { phpSpawn } from "./helpers/php.ts";
@@ -464,5 +464,18 @@ describe("formatFixed6 (PHP %.6f of raw float messages)", () => {
     expect(formatFixed6(1e300)).toBe(
       "1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864043704443832883878176942523235360430575644792184786706982848387200926575803737830233794788090059368953234970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160.000000",
     );
+  });
+});
+
+describe("messageLimits", () => {
+  test("the kernel's msgmax and msgmnb, as /proc/sys/kernel shows them for this IPC namespace", async () => {
+    const proc = async (name: string) => Number.parseInt(await Bun.file(`/proc/sys/kernel/${name}`).text(), 10);
+    expect(messageLimits()).toEqual({ msgmax: await proc("msgmax"), msgmnb: await proc("msgmnb") });
+    const queue = MessageQueue.create(IPC_PRIVATE);
+    try {
+      expect(queue.stat().maxBytes).toBe(messageLimits().msgmnb); // a new queue gets msgmnb bytes
+    } finally {
+      queue.remove();
+    }
   });
 });

@@ -46,7 +46,7 @@ describe("packed and installed into a fresh project", () => {
     tarball = out[out.length - 1].trim();
     expect(tarball).toEndWith(".tgz");
     const entries = ok(sh(["tar", "-tzf", tarball], TMP)).split("\n").filter(Boolean);
-    for (const file of ["src/index.ts", "compat/index.ts", "types/src/index.d.ts", "types/compat/index.d.ts", "README.md", "package.json"]) {
+    for (const file of ["src/index.ts", "compat/index.ts", "src/pool/worker.ts", "types/src/index.d.ts", "types/compat/index.d.ts", "types/src/pool/worker.d.ts", "README.md", "package.json"]) {
       expect(entries).toContain(`package/${file}`);
     }
     expect(entries.filter((e) => /^package\/(test|examples|bench|node_modules|\.ci)\//.test(e))).toEqual([]);
@@ -90,6 +90,28 @@ console.log(JSON.stringify([got, type.value, message.value]));
     expect(ok(sh([process.execPath, "compat.ts", keyFile], APP, 20_000)).trim()).toBe('[true,2,["from bun",2]]');
   });
 
+  test("a pool whose worker script imports bun-sysv/worker (the light entry) runs from the installed package", () => {
+    writeFileSync(join(APP, "double.worker.ts"), `
+import { serveTasks } from "bun-sysv/worker";
+const { reason } = await serveTasks((n: number) => n * 2);
+process.exit(reason === "stop" ? 0 : 1);
+`);
+    writeFileSync(join(APP, "pool.ts"), `
+import { WorkerPool } from "bun-sysv";
+const pool = WorkerPool.start<number, number>({ workers: [{ command: [process.execPath, "double.worker.ts"], count: 2 }] });
+let sum = 0;
+try {
+  for (let i = 0; i < 500; i++) pool.submit(i);
+  pool.finish();
+  for await (const o of pool.results()) if (o.status === "done") sum += o.result;
+} finally {
+  const { done, lost } = await pool.close({ timeoutMs: 15_000 });
+  console.log(JSON.stringify({ sum, done, lost: lost.length }));
+}
+`);
+    expect(JSON.parse(ok(sh([process.execPath, "pool.ts"], APP, 30_000)).trim())).toEqual({ sum: 499 * 500, done: 500, lost: 0 });
+  }, 40_000);
+
   test("the user's tsc with bun init's strict flags checks the user's code against the declarations", () => {
     writeFileSync(join(APP, "tsconfig.json"), JSON.stringify({
       compilerOptions: {
@@ -103,6 +125,8 @@ console.log(JSON.stringify([got, type.value, message.value]));
     writeFileSync(join(APP, "typed.ts"), `
 import { IPC_PRIVATE, MessageQueue } from "bun-sysv";
 import { msg_get_queue } from "bun-sysv/compat";
+import { serveTasks } from "bun-sysv/worker";
+export const serve: (handle: (task: number) => number) => Promise<{ handled: number }> = serveTasks;
 const queue = MessageQueue.create(IPC_PRIVATE);
 // @ts-expect-error: ids are numbers, so the declarations are really read
 const id: string = queue.id;

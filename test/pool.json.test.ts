@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { PhpObject, serialize, unserialize, WorkerPool, type PoolReport, type TaskOutcome } from "../src/index.ts";
+import { MessageQueue, PhpObject, serialize, unserialize, WorkerPool, type PoolReport, type TaskOutcome } from "../src/index.ts";
 import { isRun, jsonExact, readJson } from "../src/pool/json.ts";
 import { helloPayload, POOL_STOP, POOL_STOP_PAYLOAD } from "../src/pool/protocol.ts";
 import { cleanupKeyFile, liveObjects } from "./fixtures/examples/run.ts";
@@ -173,5 +173,77 @@ describe("WorkerPool with JSON batches", () => {
       expect(Bun.deepEquals((outcome as { result: unknown }).result, expected, true)).toBe(true);
     }
     expect(outcomes.filter((o) => o.id === 0 || (o.id - 1) % 50 === 7)).toHaveLength(11);
+  });
+});
+
+describe("JSON result runs", () => {
+  const WORKER = [process.execPath, join(import.meta.dir, "fixtures/examples/pool-worker.ts")];
+  type Task = { op: "double"; value: number } | { op: "throw" };
+
+  test("handler errors inside JSON batches fail those tasks only; the rest are done once", async () => {
+    const file = tempFile("pool-json-errors");
+    keyFiles.push(file);
+    const tasks = 4000;
+    const pool = WorkerPool.start<Task, number>({ workers: [{ command: WORKER, count: 2 }], keyFile: file });
+    const outcomes: TaskOutcome<number>[] = [];
+    let report: PoolReport;
+    try {
+      for (let i = 0; i < tasks; i++) pool.submit(i % 13 === 4 ? { op: "throw" } : { op: "double", value: i });
+      pool.finish();
+      for await (const batch of pool.resultBatches()) outcomes.push(...batch);
+    } finally {
+      report = await pool.close({ timeoutMs: 15_000 });
+    }
+    const failing = Array.from({ length: tasks }, (_, i) => i).filter((i) => i % 13 === 4);
+    expect(report).toMatchObject({ done: tasks - failing.length, failed: failing.length, lost: [], duplicates: 0, garbage: 0 });
+    expect(report.batches.json).toBeGreaterThan(0);
+    expect(outcomes.map((o) => o.id).sort((a, b) => a - b)).toEqual(Array.from({ length: tasks }, (_, i) => i));
+    for (const outcome of outcomes) {
+      if (outcome.id % 13 === 4) expect(outcome).toMatchObject({ status: "failed", error: "RangeError: asked to fail" });
+      else expect(outcome).toMatchObject({ status: "done", result: outcome.id * 2 });
+    }
+    expect(report.workers.reduce((sum, w) => sum + w.answered, 0)).toBe(tasks);
+  });
+
+  test("a forged JSON result run: ids already settled are duplicates, ids never handed out garbage, no second outcome", async () => {
+    const file = tempFile("pool-json-forged");
+    keyFiles.push(file);
+    const pool = WorkerPool.start<Task, number>({ workers: [{ command: WORKER, count: 1 }], keyFile: file });
+    const outcomes: TaskOutcome<number>[] = [];
+    let report: PoolReport;
+    try {
+      for (let i = 0; i < 10; i++) pool.submit({ op: "double", value: i });
+      const it = pool.results()[Symbol.asyncIterator]();
+      for (let i = 0; i < 10; i++) outcomes.push((await it.next()).value as TaskOutcome<number>);
+      const intruder = MessageQueue.open(pool.keys.results);
+      const forge = (text: string) => intruder.sendSync(4, new TextEncoder().encode(text), { serialize: false });
+      forge('{"worker":0,"first":3,"results":[0,0,0]}'); // 3, 4, 5: answered already
+      forge('{"worker":0,"first":8,"results":[0,0,0,0]}'); // 8, 9 answered; 10, 11 never handed out
+      forge('{"worker":0,"first":-1,"results":[0]}'); // not a run: not ours
+      pool.finish(); // the pool reads its result queue to the end before it ends
+      for (let r = await it.next(); !r.done; r = await it.next()) outcomes.push(r.value);
+    } finally {
+      report = await pool.close({ timeoutMs: 10_000 });
+    }
+    expect(report).toMatchObject({ done: 10, failed: 0, duplicates: 5, garbage: 3 });
+    expect(outcomes.map((o) => o.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(outcomes.every((o) => o.status === "done" && o.result === o.id * 2)).toBe(true);
+    expect(report.workers[0]!.answered).toBe(10);
+  });
+
+  test("ftl: true runs the same pool (the tiers are a speed choice, never a behaviour)", async () => {
+    const file = tempFile("pool-json-ftl");
+    keyFiles.push(file);
+    const pool = WorkerPool.start<Task, number>({ workers: [{ command: WORKER, count: 1 }], keyFile: file, ftl: true });
+    let sum = 0;
+    try {
+      for (let i = 0; i < 2000; i++) pool.submit({ op: "double", value: i });
+      pool.finish();
+      for await (const outcome of pool.results()) if (outcome.status === "done") sum += outcome.result;
+    } finally {
+      const report = await pool.close({ timeoutMs: 10_000 });
+      expect(report).toMatchObject({ done: 2000, failed: 0, lost: [], duplicates: 0, garbage: 0 });
+    }
+    expect(sum).toBe(1999 * 2000);
   });
 });

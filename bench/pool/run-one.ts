@@ -10,6 +10,7 @@
  * bun bench/pool/run-one.ts 1000000 4 0 20000 # at most 20,000 tasks submitted and unsettled at a time
  * bun bench/pool/run-one.ts latency 1          # p50/p99 of one task to an idle pool (1 Bun worker)
  * POOL_BENCH_BATCHES=1 bun bench/pool/run-one.ts 100000 1 0   # outcomes through resultBatches()
+ * POOL_BENCH_FTL=1 bun bench/pool/run-one.ts 100000 1 0       # the pool's ftl: true
  * ```
  */
 import { join } from "node:path";
@@ -19,6 +20,8 @@ import { WorkerPool, type TaskOutcome, type WorkerSpec } from "../../src/index.t
 const BATCHES = process.env.POOL_BENCH_BATCHES === "1";
 
 const EXAMPLES = join(import.meta.dir, "..", "..", "examples");
+/** `POOL_BENCH_FTL=1`: the pool's `ftl: true` option (JSC's top tier for its hot paths, see src/pool/tiers.ts). */
+const FTL = process.env.POOL_BENCH_FTL === "1";
 /** `POOL_BENCH_WORKER=path`: another Bun worker script (e.g. a bundle from `bun build --bytecode`). */
 const BUN_WORKER = [process.execPath, process.env.POOL_BENCH_WORKER ?? join(EXAMPLES, "worker-pool.worker.ts")];
 const PHP_PLAIN_WORKER = ["php", join(EXAMPLES, "worker-pool.php-plain-worker.php")];
@@ -38,7 +41,7 @@ const rssMb = () => process.memoryUsage.rss() / 2 ** 20;
  * stream of work, so the main process's memory shows the pool's own, not a backlog of task objects).
  */
 async function throughput(tasks: number, bun: number, php: number, window: number): Promise<void> {
-  const pool = WorkerPool.start<Task, number>({ workers: specs(bun, php), stdout: "ignore" });
+  const pool = WorkerPool.start<Task, number>({ workers: specs(bun, php), stdout: "ignore", ftl: FTL });
   const t0 = performance.now();
   let got = 0, wrong = 0, at1000 = 0, rssAt100k = 0, submitted = 0;
   let report;

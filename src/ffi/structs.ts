@@ -43,6 +43,9 @@ export const MSQID_DS = layout(120, {
   msg_qnum: [80, "u64"], msg_qbytes: [88, "u64"], msg_lspid: [96, "i32"], msg_lrpid: [100, "i32"],
 });
 
+/** struct msginfo (32 bytes), what msgctl(0, IPC_INFO, buf) fills: the kernel's queue limits. */
+export const MSGINFO = layout(32, { msgmax: [8, "i32"], msgmnb: [12, "i32"], msgmni: [16, "i32"] });
+
 /** struct semid_ds: x86_64 pads each time with a reserved word (104 bytes); arm64 does not (88 bytes). */
 export const SEMID_DS = ARCH === "x64"
   ? layout(104, { sem_otime: [48, "i64"], sem_ctime: [64, "i64"], sem_nsems: [80, "u64"] })

@@ -11,17 +11,61 @@
  * EINTR; the thread sees the cancel word and reports "cancelled" (err = EINTR) without having consumed
  * anything. A signal that lands just before the call is re-sent by JS every millisecond until the report.
  */
-#define _GNU_SOURCE /* semtimedop */
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdint.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/file.h>
-#include <sys/msg.h>
-#include <sys/sem.h>
-#include <sys/syscall.h>
+/*
+ * No system headers: TinyCC would parse ~10 of them on every start (3-4 ms, docs/pool.md). The declarations
+ * below are glibc's on Linux x86_64 and arm64 (the only platforms bun-sysv runs on, see platform.ts); the
+ * pthread types are opaque blocks at least as large and as aligned as glibc's on both.
+ */
+typedef int int32_t;
+typedef long int64_t;
+typedef unsigned long size_t;
+struct timespec { long tv_sec; long tv_nsec; };
+typedef struct { unsigned long bits[16]; } sigset_t;
+struct sigaction { void (*sa_handler)(int); sigset_t sa_mask; int sa_flags; void (*sa_restorer)(void); };
+typedef union { char size[48]; long align; } pthread_mutex_t;
+typedef union { char size[48]; long long align; } pthread_cond_t;
+typedef union { char size[64]; long align; } pthread_attr_t;
+typedef unsigned long pthread_t;
+#define EINTR 4
+#define EINVAL 22
+#define ETIMEDOUT 110
+#define SIGURG 23
+#define SA_RESTART 0x10000000
+#define SIG_DFL ((void (*)(int))0)
+#define SIG_IGN ((void (*)(int))1)
+#define SIG_SETMASK 2
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define PTHREAD_CREATE_DETACHED 1
+int *__errno_location(void);
+#define errno (*__errno_location())
+long msgrcv(int, void *, size_t, long, int);
+int msgsnd(int, const void *, size_t, int);
+int semop(int, void *, size_t);
+int semtimedop(int, void *, size_t, const struct timespec *);
+int flock(int, int);
+long syscall(long, ...);
+#if defined(__x86_64__)
+#define SYS_gettid 186
+#else
+#define SYS_gettid 178 /* arm64 */
+#endif
+int clock_gettime(int, struct timespec *);
+int sigaction(int, const struct sigaction *, struct sigaction *);
+int sigfillset(sigset_t *);
+int sigdelset(sigset_t *, int);
+int pthread_sigmask(int, const sigset_t *, sigset_t *);
+int pthread_mutex_init(pthread_mutex_t *, const void *);
+int pthread_mutex_lock(pthread_mutex_t *);
+int pthread_mutex_unlock(pthread_mutex_t *);
+int pthread_cond_init(pthread_cond_t *, const void *);
+int pthread_cond_signal(pthread_cond_t *);
+int pthread_cond_timedwait(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+int pthread_attr_init(pthread_attr_t *);
+int pthread_attr_setstacksize(pthread_attr_t *, size_t);
+int pthread_attr_setdetachstate(pthread_attr_t *, int);
+int pthread_attr_destroy(pthread_attr_t *);
+int pthread_create(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
 /* Shared with JS (waiter.ts: JOB_* offsets). All fields are naturally aligned; 72 bytes. */
 struct job {

@@ -48,6 +48,11 @@ export class QueueIo {
     return this.sendBuffered(type, payload.length, flags);
   }
 
+  /** The calls a hot loop makes (for callers that tune their JIT tiers, like the pool's `tiers.ts`). */
+  hotPaths(): Function[] {
+    return [this.send, this.sendBuffered, this.receive];
+  }
+
   /** msgsnd of the `length` payload bytes already written into `buffer` after its 8-byte type: 0 when sent, else the errno. */
   sendBuffered(type: MessageType, length: number, flags: number): number {
     this.lastLength = length;

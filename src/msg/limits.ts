@@ -1,5 +1,7 @@
 /**
- * The kernel's message queue limits, read once per process from `/proc/sys/kernel`.
+ * The kernel's message queue limits, asked once per process with `msgctl(0, IPC_INFO)`: the values
+ * of `/proc/sys/kernel/msgmax` and `msgmnb` in this process's IPC namespace, without opening a file (a pool
+ * worker starts sooner without `node:fs`, docs/pool.md).
  *
  * A process keeps the values it read first: if root raises `kernel.msgmax` while the process runs, its
  * receives stay capped at the old size (a longer message gives E2BIG, never a buffer overrun).
@@ -11,7 +13,9 @@
  * ```
  * @module
  */
-import { readFileSync } from "node:fs";
+import { IPC_INFO } from "../ffi/constants.ts";
+import { libc } from "../ffi/libc.ts";
+import { MSGINFO, newStruct, readStruct } from "../ffi/structs.ts";
 
 /** `msgmax`: largest message payload in bytes; `msgmnb`: default byte capacity of a new queue. */
 export interface MessageLimits {
@@ -21,17 +25,8 @@ export interface MessageLimits {
 
 let cached: MessageLimits | undefined;
 
-function readLimit(name: string, fallback: number): number {
-  try {
-    const value = Number.parseInt(readFileSync(`/proc/sys/kernel/${name}`, "utf8"), 10);
-    return Number.isFinite(value) && value > 0 ? value : fallback;
-  } catch {
-    return fallback; // Linux defaults
-  }
-}
-
 /**
- * The limits of this machine (Linux defaults 8192 / 16384 if /proc cannot be read).
+ * The limits of this machine (Linux defaults 8192 / 16384 if the kernel does not answer).
  *
  * @example
  * ```ts
@@ -39,6 +34,11 @@ function readLimit(name: string, fallback: number): number {
  * ```
  */
 export function messageLimits(): MessageLimits {
-  cached ??= { msgmax: readLimit("msgmax", 8192), msgmnb: readLimit("msgmnb", 16384) };
+  if (cached === undefined) {
+    const info = newStruct(MSGINFO);
+    const ok = libc.msgctl(0, IPC_INFO, info) >= 0; // returns the highest queue index in use, not 0
+    const { msgmax, msgmnb } = readStruct(MSGINFO, info);
+    cached = { msgmax: ok && msgmax > 0 ? msgmax : 8192, msgmnb: ok && msgmnb > 0 ? msgmnb : 16384 };
+  }
   return cached;
 }

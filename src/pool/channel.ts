@@ -30,6 +30,11 @@ export class Channel<T> implements AsyncIterable<T, undefined> {
     this.#signal();
   }
 
+  /** The methods run per item (see `tiers.ts` in the pool). */
+  hotPaths(): Function[] {
+    return [this.push, this.#signal, this.#next, this.#nextBatch];
+  }
+
   /** Items pushed and not yet taken. */
   get size(): number {
     return this.#items.length - this.#head;

@@ -35,8 +35,26 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * ```
  */
 export function jsonExact(value: unknown): boolean {
-  for (const _ in Object.prototype) return false; // an inherited enumerable key: serialize walks it, JSON does not
+  return prototypesClean() && exact(value, 0);
+}
+
+/**
+ * {@link jsonExact} for many values in a row: `prototypesClean()` once, then `exactValue(value)` for each.
+ *
+ * @example
+ * ```ts
+ * const clean = prototypesClean();
+ * const all = clean && tasks.every(exactValue);
+ * ```
+ */
+export function exactValue(value: unknown): boolean {
   return exact(value, 0);
+}
+
+/** No inherited enumerable key on Object.prototype: serialize walks such a key, JSON does not (see {@link exactValue}). */
+export function prototypesClean(): boolean {
+  for (const _ in Object.prototype) return false;
+  return true;
 }
 
 function exact(value: unknown, depth: number): boolean {
@@ -82,25 +100,36 @@ export function writeJson(value: unknown, bytes: Uint8Array, start: number, limi
   return read < text.length ? -1 : start + written;
 }
 
+/** The value of a JSON payload as it travels (a run batch keeps `first`), or `undefined` when it is not valid UTF-8 JSON. */
+export function parseJson(bytes: Uint8Array, start: number, end: number): unknown {
+  try {
+    return JSON.parse(decoder.decode(bytes.subarray(start, end)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first id of a batch that travels as a run (`"first": n`), or -1 (an `ids` batch, or not a batch). */
+export function runStart(value: unknown): number {
+  if (value === null || typeof value !== "object" || "ids" in value) return -1;
+  const first = (value as { first?: unknown }).first;
+  return typeof first === "number" && Number.isSafeInteger(first) && first >= 0 ? first : -1;
+}
+
 /**
  * The value of a JSON batch payload, or `undefined` when it is not valid UTF-8 JSON (not ours: garbage). A
  * batch whose ids are a run travels as `"first": n` instead of `"ids": [n, n + 1, ...]` (half of a result
  * message's bytes): `ids` is filled in here, so readers see one form.
  */
 export function readJson(bytes: Uint8Array, start: number, end: number): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(decoder.decode(bytes.subarray(start, end)));
-  } catch {
-    return undefined;
-  }
+  const value = parseJson(bytes, start, end);
   if (value !== null && typeof value === "object" && "first" in value && !("ids" in value)) {
-    const batch = value as { first: unknown; ids?: number[]; tasks?: unknown; results?: unknown };
+    const batch = value as { ids?: number[]; tasks?: unknown; results?: unknown };
     const list = batch.tasks ?? batch.results;
-    const first = batch.first;
-    if (!Number.isSafeInteger(first) || (first as number) < 0 || !Array.isArray(list)) return undefined;
+    const first = runStart(value);
+    if (first < 0 || !Array.isArray(list)) return undefined;
     const ids = new Array<number>(list.length);
-    for (let i = 0; i < ids.length; i++) ids[i] = (first as number) + i;
+    for (let i = 0; i < ids.length; i++) ids[i] = first + i;
     batch.ids = ids;
   }
   return value;
@@ -111,3 +140,6 @@ export function isRun(ids: readonly number[]): boolean {
   for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[0]! + i) return false;
   return ids.length > 0;
 }
+
+/** The functions here that a pool runs per task or per message (kept out of FTL, see `tiers.ts`). */
+export const JSON_HOT_PATHS: readonly Function[] = [jsonExact, exact, exactValue, prototypesClean, writeJson, parseJson, runStart, readJson, isRun];

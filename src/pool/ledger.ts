@@ -15,6 +15,11 @@
 import { Channel } from "./channel.ts";
 import { isResultMessage } from "./protocol.ts";
 
+/** The getter `name` of `type`'s instances. */
+function getter(type: { prototype: object }, name: string): Function {
+  return Object.getOwnPropertyDescriptor(type.prototype, name)!.get!;
+}
+
 /** What became of one task. Every submitted id gets exactly one outcome. */
 export type TaskOutcome<R = unknown> =
   | { id: number; status: "done"; worker: number; result: R }
@@ -81,6 +86,26 @@ class OutSet {
     return share;
   }
 
+  /**
+   * Takes the ids `first .. first + count - 1` off at once when every one of them is out in the window (the
+   * usual answer to a batch): the sum of their shares; -1 (nothing taken) otherwise.
+   */
+  removeRun(first: number, count: number): number {
+    const from = first - this.#base;
+    if (first < this.#low || from < 0 || first + count > this.#high) return -1;
+    const shares = this.#shares;
+    let total = 0;
+    for (let i = from; i < from + count; i++) {
+      const share = shares[i]!;
+      if (share === 0) return -1;
+      total += share;
+    }
+    shares.fill(0, from, from + count);
+    this.#count -= count;
+    if (first === this.#low) this.#advance();
+    return total;
+  }
+
   #advance(): void {
     const shares = this.#shares;
     let low = this.#low;
@@ -111,6 +136,11 @@ class OutSet {
     }
     this.#shares = shares;
     this.#base = this.#low;
+  }
+
+  /** The methods a pool runs per task (see `tiers.ts`). */
+  hotPaths(): Function[] {
+    return [this.add, this.remove, this.removeRun, this.#advance, getter(OutSet, "size")];
   }
 
   /** Every id out, ascending. */
@@ -157,6 +187,15 @@ export class TaskLedger<T, R> {
   constructor(workers = 0) {
     this.answered = new Array<number>(workers).fill(0);
     this.#lastId = new Array<number>(workers).fill(-1);
+  }
+
+  /** The methods a pool runs per task or per message, with those of its id set and outcome channel (see `tiers.ts`). */
+  hotPaths(): Function[] {
+    return [
+      this.add, this.take, this.takeRun, this.unsentAt, this.sent, this.settle, this.settleRun, this.accept, this.#back,
+      this.#drop, this.#compactUnsent, getter(TaskLedger, "hasUnsent"), getter(TaskLedger, "runnable"),
+      getter(TaskLedger, "out"), getter(TaskLedger, "unsentCount"), ...this.#out.hotPaths(), ...this.outcomes.hotPaths(),
+    ];
   }
 
   /** One more worker (the next index): its counts start at zero. */
@@ -219,6 +258,35 @@ export class TaskLedger<T, R> {
     return task;
   }
 
+  /** How many unsent tasks can be taken as one run of ids ({@link TaskLedger.takeRun}): 0 while a retry waits. */
+  get runnable(): number {
+    return this.#retryIds.length > 0 ? 0 : this.#unsent.length - this.#head;
+  }
+
+  /** The `i`-th of the {@link TaskLedger.runnable} tasks, not taken. */
+  unsentAt(i: number): T {
+    return this.#unsent[this.#head + i] as T;
+  }
+
+  /**
+   * Takes the next `count` (at most {@link TaskLedger.runnable}) unsent tasks into `into`, like `count`
+   * calls of {@link TaskLedger.take}: their ids are the run from the returned first id.
+   */
+  takeRun(count: number, into: T[]): number {
+    const unsent = this.#unsent, taken = this.#taken;
+    const first = this.#nextId - (unsent.length - this.#head);
+    let head = this.#head;
+    for (let i = 0; i < count; i++) {
+      into.push(unsent[head] as T);
+      unsent[head++] = undefined as T;
+      taken.push(first + i);
+    }
+    this.#head = head;
+    this.#compactUnsent();
+    if (count > 0) this.takenId = first + count - 1;
+    return first;
+  }
+
   /** The message of every task taken was sent (`size` payload bytes): they are out. */
   sent(size: number): void {
     const taken = this.#taken;
@@ -260,6 +328,10 @@ export class TaskLedger<T, R> {
 
   #drop(): void {
     this.#unsent[this.#head++] = undefined as T;
+    this.#compactUnsent();
+  }
+
+  #compactUnsent(): void {
     if (this.#head > 4096 && this.#head * 2 > this.#unsent.length) {
       this.#unsent = this.#unsent.slice(this.#head);
       this.#head = 0;
@@ -297,6 +369,46 @@ export class TaskLedger<T, R> {
       this.outcomes.push({ id, status: "done", worker, result: result as R });
     }
     return true;
+  }
+
+  /**
+   * The results of a batch whose ids are the run `first, first + 1, ...` (one per entry of `results`),
+   * with `errors[i]` a string where task `first + i` failed: {@link TaskLedger.settle} for each, with the
+   * per-worker counts updated once.
+   */
+  settleRun(first: number, worker: number, results: readonly unknown[], errors: Readonly<Record<number, unknown>> | undefined): void {
+    const count = results.length;
+    const shares = count > 0 ? this.#out.removeRun(first, count) : -1;
+    if (shares < 0) {
+      // Some of them were not out (duplicates, garbage) or left the window: one by one.
+      for (let i = 0; i < count; i++) {
+        const error = errors === undefined ? undefined : errors[i];
+        this.settle(first + i, worker, results[i], typeof error === "string" ? error : undefined);
+      }
+      return;
+    }
+    this.#outBytes -= shares;
+    const outcomes = this.outcomes;
+    let failed = 0;
+    if (errors === undefined) {
+      for (let i = 0; i < count; i++) outcomes.push({ id: first + i, status: "done", worker, result: results[i] as R });
+    } else {
+      for (let i = 0; i < count; i++) {
+        const error = errors[i];
+        if (typeof error === "string") {
+          failed++;
+          outcomes.push({ id: first + i, status: "failed", worker, error });
+        } else {
+          outcomes.push({ id: first + i, status: "done", worker, result: results[i] as R });
+        }
+      }
+    }
+    this.counts.failed += failed;
+    this.counts.done += count - failed;
+    if (worker >= 0 && worker < this.answered.length) {
+      this.answered[worker]! += count;
+      if (first + count - 1 > this.#lastId[worker]!) this.#lastId[worker] = first + count - 1;
+    }
   }
 
   /** A task found still queued once every worker is gone: nobody ran it. */

@@ -44,12 +44,14 @@ import { ERRNO } from "../ffi/errno.ts";
 import { IPC_NOWAIT } from "../ffi/constants.ts";
 import { receiveError, sendError } from "../msg/errors.ts";
 import { QueueIo } from "../msg/io.ts";
+import { prepareWaiters } from "../wait/pool.ts";
+import { keepOutOfFtl } from "./tiers.ts";
 import { serializeToScratch } from "../serialize/encode.ts";
 import { writeInt } from "../serialize/write.ts";
 import { spawnWorker, type WorkerProcess, type WorkerSpec } from "./children.ts";
 import { TaskLedger, type TaskOutcome } from "./ledger.ts";
 import { decodePoolMessage, drainResults, drainTasks, takeBatches } from "./drain.ts";
-import { isRun, jsonExact, writeJson } from "./json.ts";
+import { exactValue, isRun, JSON_HOT_PATHS, parseJson, prototypesClean, runStart, writeJson } from "./json.ts";
 import {
   BATCH_HEAD, BATCH_MID, isResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP_PAYLOAD,
   SINGLE_HEAD, SINGLE_MID,
@@ -83,6 +85,9 @@ const SINGLES_PER_PLAIN_WORKER = 2;
  */
 const HELLO_WAIT_MS = 100;
 
+
+/** A JSON result message whose ids are a run (`runStart` >= 0), its other fields not checked yet. */
+type RunResults = { first: number; worker?: unknown; results?: unknown; errors?: unknown; us?: unknown };
 
 /** Whether `command` starts a Bun process (this one's executable, or `bun`): its worker says hello unless told not to. */
 function isBunCommand(command: readonly string[]): boolean {
@@ -161,6 +166,8 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   readonly #resultIo: QueueIo;
   /** Aborted when every worker has exited or the pool is aborted: ends every wait. */
   readonly #halt = new AbortController();
+  /** `#halt` was aborted (a field: read on every submit). */
+  #halted = false;
   readonly #started = performance.now();
   readonly #settled: Promise<void>;
   #live = 0;
@@ -174,6 +181,8 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   #parked: "idle" | "receive" | undefined;
   #wakeIdle: (() => void) | undefined;
   #nudge = new AbortController();
+  /** `#nudge` was aborted (a field: read on every submit while the loop waits). */
+  #nudged = false;
   #waitSignal: AbortSignal;
   #abortReason: string | undefined;
   /** The next message, built once (it stays here while the queue is full): `#message.b[0, #message.n)`. */
@@ -216,8 +225,21 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     this.#restartLimit = replace === true ? DEFAULT_RESTARTS_PER_MINUTE : typeof replace === "object" ? replace.maxPerMinute : 0;
     if (!(this.#restartLimit >= 0)) throw new RangeError(`WorkerPool.start: replaceDead.maxPerMinute must be >= 0, got ${this.#restartLimit}`);
     this.#ledger = new TaskLedger<T, R>();
-    this.#halt.signal.addEventListener("abort", () => this.#wake());
+    this.#halt.signal.addEventListener("abort", () => {
+      this.#halted = true;
+      this.#wake();
+    });
     for (const spec of specs) this.#startWorker(spec);
+    // While the workers start (~8 ms each), not after the caller's first submits: the first wait for a
+    // result would otherwise compile the waiter helper while a hello waits in the queue (docs/pool.md).
+    prepareWaiters();
+    if (options.ftl !== true) {
+      keepOutOfFtl([
+        this.submit, this.#take, this.#takeRun, this.#drain, this.#build, this.#buildJsonBatch, this.#fill, this.#sentMessage, this.#wake,
+        this.#noteWork, this.#batchSize, this.#waitingForHello, this.#receive, this.#run,
+        ...this.#ledger.hotPaths(), ...this.#taskIo.hotPaths(), ...JSON_HOT_PATHS,
+      ]);
+    }
     this.#settled = this.#run();
   }
 
@@ -352,7 +374,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     }
     if (this.#liveBatch === 0 && !this.#removed) this.#reclaimBatches(POOL_BATCH_TYPE);
     if (json && this.#liveJson === 0 && !this.#removed) this.#reclaimBatches(POOL_JSON_TYPE);
-    if (this.#parked === "receive" && !this.#nudge.signal.aborted) this.#nudge.abort(); // look again (STOPs, batches)
+    if (this.#parked === "receive") this.#nudgeLoop(); // look again (STOPs, batches)
   }
 
   /** Worker `index` said hello, answered a single task, or exited: it no longer holds back single tasks (see `#build`). */
@@ -394,7 +416,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
    */
   submit(task: T): number {
     if (this.#finishing) throw new Error("WorkerPool.submit: finish() was called, no more tasks");
-    if (this.#halt.signal.aborted) {
+    if (this.#halted) {
       throw new Error(`WorkerPool.submit: the pool has stopped (${this.#abortReason ?? "every worker has exited"})`);
     }
     const id = this.#ledger.add(task);
@@ -511,9 +533,16 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       const wake = this.#wakeIdle;
       this.#wakeIdle = undefined;
       wake?.();
-    } else if (this.#parked === "receive" && this.#resumeAt < 0 && !this.#nudge.signal.aborted) {
-      this.#nudge.abort();
+    } else if (this.#parked === "receive" && this.#resumeAt < 0) {
+      this.#nudgeLoop();
     }
+  }
+
+  /** Ends the loop's wait for a result (nothing is lost: a message taken meanwhile goes back), once per wait. */
+  #nudgeLoop(): void {
+    if (this.#nudged) return;
+    this.#nudged = true;
+    this.#nudge.abort();
   }
 
   #removeQueues(): void {
@@ -713,36 +742,47 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     const ledger = this.#ledger, batch = this.#jsonBatch, ids = batch.ids, tasks = batch.tasks;
     ids.length = 0;
     tasks.length = 0;
+    if (!prototypesClean()) return false;
     // Fewer tasks than the bytes seen so far per task allow: a batch built too big is built again smaller.
     const limit = this.#jsonBytesPerTask > 0 ? Math.max(1, Math.min(size, Math.floor((maxBytes - 32) / this.#jsonBytesPerTask))) : size;
-    while (ids.length < limit && ledger.hasUnsent) {
-      const task = ledger.take();
-      if (!jsonExact(task)) {
-        ledger.untake(task);
-        break;
+    // `first` >= 0: the ids are a run from it, and the batch carries `first` instead of `ids`.
+    let first = -1;
+    const runnable = Math.min(limit, ledger.runnable);
+    if (runnable > 0) {
+      // The usual case: the next unsent tasks, in id order, taken at once.
+      let count = 0;
+      while (count < runnable && exactValue(ledger.unsentAt(count))) count++;
+      if (count > 0) first = ledger.takeRun(count, tasks);
+    } else {
+      while (ids.length < limit && ledger.hasUnsent) {
+        const task = ledger.take();
+        if (!exactValue(task)) {
+          ledger.untake(task);
+          break;
+        }
+        ids.push(ledger.takenId);
+        tasks.push(task);
       }
-      ids.push(ledger.takenId);
-      tasks.push(task);
+      if (isRun(ids)) first = ids[0]!;
     }
     const message = this.#message;
     const bytes = message.room(maxBytes);
-    while (ids.length > 0) {
-      const run = isRun(ids);
-      if (run) this.#jsonRun.first = ids[0]!;
-      const end = writeJson(run ? this.#jsonRun : batch, bytes, 0, maxBytes);
+    while (tasks.length > 0) {
+      this.#jsonRun.first = first;
+      const end = writeJson(first >= 0 ? this.#jsonRun : batch, bytes, 0, maxBytes);
       if (end >= 0) {
         message.n = end;
-        const perTask = end / ids.length;
+        const perTask = end / tasks.length;
         this.#jsonBytesPerTask = this.#jsonBytesPerTask === 0 ? perTask : 0.8 * this.#jsonBytesPerTask + 0.2 * perTask;
         this.#messageType = POOL_JSON_TYPE;
         this.#messageIsStop = false;
         return true;
       }
       // Too big: the later half goes back (taken first next time, in order).
-      const keep = ids.length >> 1;
-      while (ids.length > keep) {
+      const keep = tasks.length >> 1;
+      while (tasks.length > keep) {
         ledger.untake(tasks.pop()!);
-        ids.pop();
+        if (first < 0) ids.pop();
       }
       this.#jsonBytesPerTask = Math.max(this.#jsonBytesPerTask, maxBytes / Math.max(1, keep));
     }
@@ -787,7 +827,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   /** One result-queue message: a result, a batch of results, a hello, or garbage. */
   #take(type: number, bytes: Uint8Array, start: number, end: number): void {
     const ledger = this.#ledger;
-    const value = decodePoolMessage(type, bytes, start, end);
+    const value = type === POOL_JSON_TYPE ? parseJson(bytes, start, end) : decodePoolMessage(type, bytes, start, end);
     if (value === undefined) {
       ledger.counts.garbage++;
       return;
@@ -798,6 +838,8 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
         this.#know((value as { worker: number }).worker);
         this.#noteWork((value as { us?: unknown }).us, 1);
       }
+    } else if (type === POOL_JSON_TYPE && runStart(value) >= 0) {
+      this.#takeRun(value as RunResults);
     } else if ((type === POOL_BATCH_TYPE || type === POOL_JSON_TYPE) && isResultBatch(value)) {
       const { worker, ids, results, errors } = value;
       for (let i = 0; i < ids.length; i++) {
@@ -820,6 +862,17 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     } else {
       ledger.counts.garbage++;
     }
+  }
+
+  /** The usual result message: the results of a run of ids (`first`), settled without an ids array. */
+  #takeRun(value: RunResults): void {
+    const { worker, results, errors } = value;
+    if (typeof worker !== "number" || !Number.isSafeInteger(worker) || !Array.isArray(results) || (errors !== undefined && (errors === null || typeof errors !== "object"))) {
+      this.#ledger.counts.garbage++;
+      return;
+    }
+    this.#ledger.settleRun(value.first, worker, results, errors as Record<number, unknown> | undefined);
+    this.#noteWork(value.us, results.length);
   }
 
   /**
@@ -846,7 +899,8 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       if (this.#halt.signal.aborted || this.#ledger.submitted !== submitted || this.#finishing !== finishing) return;
       if (this.#drain() > 0) return;
     } while (performance.now() < until);
-    if (this.#nudge.signal.aborted) {
+    if (this.#nudged) {
+      this.#nudged = false;
       this.#nudge = new AbortController();
       this.#waitSignal = AbortSignal.any([this.#halt.signal, this.#nudge.signal]);
     }

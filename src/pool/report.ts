@@ -29,6 +29,14 @@ export interface PoolOptions {
    * start does not spin); once every worker has exited the pool ends as without this option. Default off.
    */
   replaceDead?: boolean | { maxPerMinute: number };
+  /**
+   * Let JavaScriptCore's top tier (FTL) compile the pool's per-task code in this process. Default off: its
+   * compiles cost more CPU in the first ~100,000 tasks than they save (the workers run with FTL off for the
+   * same reason, see `WORKER_ENV_DEFAULTS`); warm, FTL code moves ~15% more tasks per second, for a
+   * long-running pool whose main process is its bottleneck (docs/pool.md, fifth round). The first pool of a process decides: a
+   * function kept out of FTL stays out.
+   */
+  ftl?: boolean;
 }
 
 /** Replacements in any 60 s with `replaceDead: true`. */

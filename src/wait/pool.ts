@@ -141,6 +141,21 @@ export function waiterStats(): WaiterStats {
   };
 }
 
+/**
+ * Compiles the native waiter helper now instead of at the first wait that needs a thread (a few ms, once
+ * per process): for a caller that is about to wait and has time to spare now, like a pool whose workers are
+ * still starting. Whether native threads are available.
+ *
+ * @example
+ * ```ts
+ * import { prepareWaiters } from "bun-sysv";
+ * prepareWaiters(); // then spawn, submit, and wait without the compile in between
+ * ```
+ */
+export function prepareWaiters(): boolean {
+  return native() !== null;
+}
+
 /** Number of idle waiter threads (for tests and diagnostics). */
 export function idleWaiters(): number {
   return idleThreads.length;
