@@ -16,6 +16,7 @@
  */
 
 import { isCanonicalIntString } from "../serialize/keys.ts";
+import { runStart } from "./protocol.ts";
 
 /** Deepest nesting checked: deeper values (and cycles) travel in PHP serialize. */
 const MAX_DEPTH = 32;
@@ -109,13 +110,6 @@ export function parseJson(bytes: Uint8Array, start: number, end: number): unknow
   }
 }
 
-/** The first id of a batch that travels as a run (`"first": n`), or -1 (an `ids` batch, or not a batch). */
-export function runStart(value: unknown): number {
-  if (value === null || typeof value !== "object" || "ids" in value) return -1;
-  const first = (value as { first?: unknown }).first;
-  return typeof first === "number" && Number.isSafeInteger(first) && first >= 0 ? first : -1;
-}
-
 /**
  * The value of a JSON batch payload, or `undefined` when it is not valid UTF-8 JSON (not ours: garbage). A
  * batch whose ids are a run travels as `"first": n` instead of `"ids": [n, n + 1, ...]` (half of a result
@@ -142,4 +136,4 @@ export function isRun(ids: readonly number[]): boolean {
 }
 
 /** The functions here that a pool runs per task or per message (kept out of FTL, see `tiers.ts`). */
-export const JSON_HOT_PATHS: readonly Function[] = [jsonExact, exact, exactValue, prototypesClean, writeJson, parseJson, runStart, readJson, isRun];
+export const JSON_HOT_PATHS: readonly Function[] = [jsonExact, exact, exactValue, prototypesClean, writeJson, parseJson, readJson, isRun];

@@ -192,7 +192,7 @@ export class TaskLedger<T, R> {
   /** The methods a pool runs per task or per message, with those of its id set and outcome channel (see `tiers.ts`). */
   hotPaths(): Function[] {
     return [
-      this.add, this.take, this.takeRun, this.unsentAt, this.sent, this.settle, this.settleRun, this.accept, this.#back,
+      this.add, this.take, this.takeRun, this.unsentAt, this.sent, this.settle, this.settleBatch, this.#record, this.#answeredUpTo, this.accept, this.#back,
       this.#drop, this.#compactUnsent, getter(TaskLedger, "hasUnsent"), getter(TaskLedger, "runnable"),
       getter(TaskLedger, "out"), getter(TaskLedger, "unsentCount"), ...this.#out.hotPaths(), ...this.outcomes.hotPaths(),
     ];
@@ -357,10 +357,13 @@ export class TaskLedger<T, R> {
       else this.counts.garbage++;
       return false;
     }
-    if (worker >= 0 && worker < this.answered.length) {
-      this.answered[worker]!++;
-      if (id > this.#lastId[worker]!) this.#lastId[worker] = id;
-    }
+    this.#answeredUpTo(worker, id, 1);
+    this.#record(id, worker, result, error);
+    return true;
+  }
+
+  /** The outcome of a task taken off the out list: failed with `error`, else done with `result`. */
+  #record(id: number, worker: number, result: unknown, error: string | undefined): void {
     if (error !== undefined) {
       this.counts.failed++;
       this.outcomes.push({ id, status: "failed", worker, error });
@@ -368,46 +371,38 @@ export class TaskLedger<T, R> {
       this.counts.done++;
       this.outcomes.push({ id, status: "done", worker, result: result as R });
     }
-    return true;
+  }
+
+  /** Worker `worker` (if it is one of ours) answered `count` more tasks, the highest `id`. */
+  #answeredUpTo(worker: number, id: number, count: number): void {
+    if (worker >= 0 && worker < this.answered.length) {
+      this.answered[worker]! += count;
+      if (id > this.#lastId[worker]!) this.#lastId[worker] = id;
+    }
   }
 
   /**
-   * The results of a batch whose ids are the run `first, first + 1, ...` (one per entry of `results`),
-   * with `errors[i]` a string where task `first + i` failed: {@link TaskLedger.settle} for each, with the
-   * per-worker counts updated once.
+   * The results of a batch message: {@link TaskLedger.settle} for each, `errors[i]` a string where task i
+   * failed. `ids` is the batch's ids, or the first of a run `first, first + 1, ...` (one per result): a run
+   * whose ids are all out is taken off the out list at once.
    */
-  settleRun(first: number, worker: number, results: readonly unknown[], errors: Readonly<Record<number, unknown>> | undefined): void {
+  settleBatch(ids: readonly number[] | number, worker: number, results: readonly unknown[], errors: Readonly<Record<number, unknown>> | undefined): void {
     const count = results.length;
-    const shares = count > 0 ? this.#out.removeRun(first, count) : -1;
-    if (shares < 0) {
-      // Some of them were not out (duplicates, garbage) or left the window: one by one.
+    const shares = typeof ids === "number" && count > 0 ? this.#out.removeRun(ids, count) : -1;
+    if (shares >= 0) {
+      const first = ids as number;
+      this.#outBytes -= shares;
+      this.#answeredUpTo(worker, first + count - 1, count);
       for (let i = 0; i < count; i++) {
         const error = errors === undefined ? undefined : errors[i];
-        this.settle(first + i, worker, results[i], typeof error === "string" ? error : undefined);
+        this.#record(first + i, worker, results[i], typeof error === "string" ? error : undefined);
       }
       return;
     }
-    this.#outBytes -= shares;
-    const outcomes = this.outcomes;
-    let failed = 0;
-    if (errors === undefined) {
-      for (let i = 0; i < count; i++) outcomes.push({ id: first + i, status: "done", worker, result: results[i] as R });
-    } else {
-      for (let i = 0; i < count; i++) {
-        const error = errors[i];
-        if (typeof error === "string") {
-          failed++;
-          outcomes.push({ id: first + i, status: "failed", worker, error });
-        } else {
-          outcomes.push({ id: first + i, status: "done", worker, result: results[i] as R });
-        }
-      }
-    }
-    this.counts.failed += failed;
-    this.counts.done += count - failed;
-    if (worker >= 0 && worker < this.answered.length) {
-      this.answered[worker]! += count;
-      if (first + count - 1 > this.#lastId[worker]!) this.#lastId[worker] = first + count - 1;
+    // Ids listed, or some of the run not out (duplicates, garbage, or far behind): one by one.
+    for (let i = 0; i < count; i++) {
+      const error = errors === undefined ? undefined : errors[i];
+      this.settle(typeof ids === "number" ? ids + i : ids[i]!, worker, results[i], typeof error === "string" ? error : undefined);
     }
   }
 

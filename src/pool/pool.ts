@@ -51,9 +51,9 @@ import { writeInt } from "../serialize/write.ts";
 import { spawnWorker, type WorkerProcess, type WorkerSpec } from "./children.ts";
 import { TaskLedger, type TaskOutcome } from "./ledger.ts";
 import { decodePoolMessage, drainResults, drainTasks, takeBatches } from "./drain.ts";
-import { exactValue, isRun, JSON_HOT_PATHS, parseJson, prototypesClean, runStart, writeJson } from "./json.ts";
+import { exactValue, isRun, JSON_HOT_PATHS, parseJson, prototypesClean, writeJson } from "./json.ts";
 import {
-  BATCH_HEAD, BATCH_MID, isResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP_PAYLOAD,
+  BATCH_HEAD, BATCH_MID, isResultBatch, isRunResultBatch, POOL_BATCH_TYPE, POOL_HELLO_TYPE, POOL_JSON_TYPE, POOL_MESSAGE_TYPE, POOL_STOP_PAYLOAD,
   SINGLE_HEAD, SINGLE_MID,
 } from "./protocol.ts";
 import { createPoolQueues, removePoolQueues, type PoolQueues } from "./queues.ts";
@@ -85,9 +85,6 @@ const SINGLES_PER_PLAIN_WORKER = 2;
  */
 const HELLO_WAIT_MS = 100;
 
-
-/** A JSON result message whose ids are a run (`runStart` >= 0), its other fields not checked yet. */
-type RunResults = { first: number; worker?: unknown; results?: unknown; errors?: unknown; us?: unknown };
 
 /** Whether `command` starts a Bun process (this one's executable, or `bun`): its worker says hello unless told not to. */
 function isBunCommand(command: readonly string[]): boolean {
@@ -166,8 +163,6 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   readonly #resultIo: QueueIo;
   /** Aborted when every worker has exited or the pool is aborted: ends every wait. */
   readonly #halt = new AbortController();
-  /** `#halt` was aborted (a field: read on every submit). */
-  #halted = false;
   readonly #started = performance.now();
   readonly #settled: Promise<void>;
   #live = 0;
@@ -181,8 +176,6 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
   #parked: "idle" | "receive" | undefined;
   #wakeIdle: (() => void) | undefined;
   #nudge = new AbortController();
-  /** `#nudge` was aborted (a field: read on every submit while the loop waits). */
-  #nudged = false;
   #waitSignal: AbortSignal;
   #abortReason: string | undefined;
   /** The next message, built once (it stays here while the queue is full): `#message.b[0, #message.n)`. */
@@ -225,17 +218,14 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     this.#restartLimit = replace === true ? DEFAULT_RESTARTS_PER_MINUTE : typeof replace === "object" ? replace.maxPerMinute : 0;
     if (!(this.#restartLimit >= 0)) throw new RangeError(`WorkerPool.start: replaceDead.maxPerMinute must be >= 0, got ${this.#restartLimit}`);
     this.#ledger = new TaskLedger<T, R>();
-    this.#halt.signal.addEventListener("abort", () => {
-      this.#halted = true;
-      this.#wake();
-    });
+    this.#halt.signal.addEventListener("abort", () => this.#wake());
     for (const spec of specs) this.#startWorker(spec);
     // While the workers start (~8 ms each), not after the caller's first submits: the first wait for a
     // result would otherwise compile the waiter helper while a hello waits in the queue (docs/pool.md).
     prepareWaiters();
     if (options.ftl !== true) {
       keepOutOfFtl([
-        this.submit, this.#take, this.#takeRun, this.#drain, this.#build, this.#buildJsonBatch, this.#fill, this.#sentMessage, this.#wake,
+        this.submit, this.#take, this.#drain, this.#build, this.#buildJsonBatch, this.#fill, this.#sentMessage, this.#wake,
         this.#noteWork, this.#batchSize, this.#waitingForHello, this.#receive, this.#run,
         ...this.#ledger.hotPaths(), ...this.#taskIo.hotPaths(), ...JSON_HOT_PATHS,
       ]);
@@ -416,7 +406,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
    */
   submit(task: T): number {
     if (this.#finishing) throw new Error("WorkerPool.submit: finish() was called, no more tasks");
-    if (this.#halted) {
+    if (this.#halt.signal.aborted) {
       throw new Error(`WorkerPool.submit: the pool has stopped (${this.#abortReason ?? "every worker has exited"})`);
     }
     const id = this.#ledger.add(task);
@@ -540,9 +530,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
 
   /** Ends the loop's wait for a result (nothing is lost: a message taken meanwhile goes back), once per wait. */
   #nudgeLoop(): void {
-    if (this.#nudged) return;
-    this.#nudged = true;
-    this.#nudge.abort();
+    if (!this.#nudge.signal.aborted) this.#nudge.abort();
   }
 
   #removeQueues(): void {
@@ -838,15 +826,13 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
         this.#know((value as { worker: number }).worker);
         this.#noteWork((value as { us?: unknown }).us, 1);
       }
-    } else if (type === POOL_JSON_TYPE && runStart(value) >= 0) {
-      this.#takeRun(value as RunResults);
+    } else if (type === POOL_JSON_TYPE && isRunResultBatch(value)) {
+      // The usual result message: the results of a run of ids, settled without an ids array.
+      ledger.settleBatch(value.first, value.worker, value.results, value.errors);
+      this.#noteWork(value.us, value.results.length);
     } else if ((type === POOL_BATCH_TYPE || type === POOL_JSON_TYPE) && isResultBatch(value)) {
-      const { worker, ids, results, errors } = value;
-      for (let i = 0; i < ids.length; i++) {
-        const error = errors === undefined ? undefined : errors[i];
-        ledger.settle(ids[i]!, worker, results[i], typeof error === "string" ? error : undefined);
-      }
-      this.#noteWork((value as { us?: unknown }).us, ids.length);
+      ledger.settleBatch(value.ids, value.worker, value.results, value.errors);
+      this.#noteWork(value.us, value.ids.length);
     } else if (type === POOL_HELLO_TYPE && value !== null && typeof value === "object") {
       const worker = (value as { worker?: unknown }).worker;
       if (typeof worker === "number" && this.#children[worker] !== undefined && !this.#batchAware[worker] &&
@@ -862,17 +848,6 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
     } else {
       ledger.counts.garbage++;
     }
-  }
-
-  /** The usual result message: the results of a run of ids (`first`), settled without an ids array. */
-  #takeRun(value: RunResults): void {
-    const { worker, results, errors } = value;
-    if (typeof worker !== "number" || !Number.isSafeInteger(worker) || !Array.isArray(results) || (errors !== undefined && (errors === null || typeof errors !== "object"))) {
-      this.#ledger.counts.garbage++;
-      return;
-    }
-    this.#ledger.settleRun(value.first, worker, results, errors as Record<number, unknown> | undefined);
-    this.#noteWork(value.us, results.length);
   }
 
   /**
@@ -899,8 +874,7 @@ export class WorkerPool<T = unknown, R = unknown> implements AsyncDisposable {
       if (this.#halt.signal.aborted || this.#ledger.submitted !== submitted || this.#finishing !== finishing) return;
       if (this.#drain() > 0) return;
     } while (performance.now() < until);
-    if (this.#nudged) {
-      this.#nudged = false;
+    if (this.#nudge.signal.aborted) {
       this.#nudge = new AbortController();
       this.#waitSignal = AbortSignal.any([this.#halt.signal, this.#nudge.signal]);
     }

@@ -122,12 +122,32 @@ export function isResultMessage(value: unknown): value is ResultMessage {
   return Number.isSafeInteger(m.id) && Number.isSafeInteger(m.worker) && ("result" in m || typeof m.error === "string");
 }
 
+/** A {@link ResultBatchMessage} whose ids are the run `first, first + 1, ...` (how JSON batches travel, type 4). */
+export type RunResultBatchMessage<R = unknown> = Omit<ResultBatchMessage<R>, "ids"> & { first: number };
+
+/** The fields every result batch carries, ids aside: a worker number, the results, and the errors if any. */
+function carriesResults(m: Record<string, unknown>): boolean {
+  return Number.isSafeInteger(m.worker) && Array.isArray(m.results) &&
+    (m.errors === undefined || (m.errors !== null && typeof m.errors === "object"));
+}
+
 /** Whether a received value is a well-formed {@link ResultBatchMessage}. */
 export function isResultBatch(value: unknown): value is ResultBatchMessage {
   if (value === null || typeof value !== "object") return false;
   const m = value as Record<string, unknown>;
-  return Number.isSafeInteger(m.worker) && Array.isArray(m.ids) && Array.isArray(m.results) &&
-    m.ids.length === m.results.length && (m.errors === undefined || (m.errors !== null && typeof m.errors === "object"));
+  return carriesResults(m) && Array.isArray(m.ids) && m.ids.length === (m.results as unknown[]).length;
+}
+
+/** The first id of a batch that travels as a run (`"first": n` instead of `"ids"`), or -1. */
+export function runStart(value: unknown): number {
+  if (value === null || typeof value !== "object" || "ids" in value) return -1;
+  const first = (value as { first?: unknown }).first;
+  return typeof first === "number" && Number.isSafeInteger(first) && first >= 0 ? first : -1;
+}
+
+/** Whether a received value is a well-formed {@link RunResultBatchMessage}. */
+export function isRunResultBatch(value: unknown): value is RunResultBatchMessage {
+  return runStart(value) >= 0 && carriesResults(value as Record<string, unknown>);
 }
 
 /** Whether a received task-queue value is a {@link TaskMessage} (else it is STOP or garbage). */
