@@ -24,7 +24,7 @@ interface Made {
 /** Runs the fixture under `bun test`; once it has made its objects, sends `signal` (if any). */
 async function runFixture(signal: "SIGINT" | "SIGTERM" | "SIGHUP" | undefined) {
   const proc = Bun.spawn([process.execPath, "test", FIXTURE], {
-    cwd: ROOT, stdout: "pipe", stderr: "pipe", timeout: 60_000, killSignal: "SIGKILL",
+    cwd: ROOT, stdin: "pipe", stdout: "pipe", stderr: "pipe", timeout: 60_000, killSignal: "SIGKILL",
     env: { ...process.env, FIXTURE_MODE: signal ? "work" : "finish" },
   });
   const stderr = new Response(proc.stderr).text();
@@ -41,6 +41,7 @@ async function runFixture(signal: "SIGINT" | "SIGTERM" | "SIGHUP" | undefined) {
       if (line === null) continue;
       made = JSON.parse(line[1]) as Made;
       expect(made.keys.every((key) => listIpc().some((o) => o.key === key))).toBe(true); // they were there
+      proc.stdin.end(); // checked: a fixture that finishes may clean up now
       if (signal) {
         await Bun.sleep(100); // mid-work: objects are being made and removed
         proc.kill(signal);
