@@ -112,20 +112,26 @@ describe("show", () => {
     expect(r.stdout).toContain("00000000  68 65 6c 6c 6f 20 77 6f  72 6c 64 00 00 00 00 00  |hello world.....|");
   });
 
-  test("a queue: its stat, and --peek decodes messages without taking them (MSG_COPY)", () => {
+  test("a queue: its stat, and --peek decodes messages (PHP serialize, a pool's JSON batch, text) without taking them (MSG_COPY)", () => {
     const key = keys.next();
+    const batch = '{"first":7,"tasks":[{"value":1},{"value":2}]}';
     const r0 = php(`$q = msg_get_queue((int)$argv[1], 0600);
-      msg_send($q, 3, ['id' => 5, 'task' => [1, 2]]); msg_send($q, 1, 'plain', false);`, [key]);
+      msg_send($q, 3, ['id' => 5, 'task' => [1, 2]]); msg_send($q, 1, 'plain', false); msg_send($q, 4, $argv[2], false);`, [key, batch]);
     expect(r0.stderr).toBe("");
     const text = cli(["show", hex(key), "--peek", "5"]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/messages\s+2/);
+    expect(text.stdout).toMatch(/messages\s+3/);
     expect(text.stdout).toContain("#0 type 3");
     expect(text.stdout).toContain("'id' => 5,");
     expect(text.stdout).toContain(`#1 type 1 (5 bytes): (not serialized) "plain"`);
-    const report = cliJson(["show", hex(key), "--peek", "1"]);
-    expect(report.stat.messages).toBe(2);
-    expect(report.peek.messages).toEqual([{ index: 0, type: 3, bytes: report.peek.messages[0].bytes, value: { id: 5, task: [1, 2] } }]);
+    expect(text.stdout).toContain(`#2 type 4 (${batch.length} bytes): (JSON) ${batch}`);
+    const report = cliJson(["show", hex(key), "--peek", "3"]);
+    expect(report.stat.messages).toBe(3);
+    expect(report.peek.messages).toEqual([
+      { index: 0, type: 3, bytes: report.peek.messages[0].bytes, value: { id: 5, task: [1, 2] } },
+      { index: 1, type: 1, bytes: 5, text: "plain" },
+      { index: 2, type: 4, bytes: batch.length, json: true, value: JSON.parse(batch) },
+    ]);
     // Nothing was consumed: PHP still receives both, in order.
     const got = php(`$q = msg_get_queue((int)$argv[1]);
       msg_receive($q, 0, $t, 1024, $m, true, MSG_IPC_NOWAIT); echo json_encode($m), ' ';

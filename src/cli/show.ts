@@ -29,7 +29,7 @@ export const SHOW_HELP = `Usage: bun-sysv show <key|id> [--shm|--queues|--sems] 
 Shows what an object holds:
   PHP shm_attach store  each variable key and its decoded value (PHP var_export style)
   other segment         a hex dump of its first bytes (--bytes, default 256)
-  message queue         its stat; with --peek N its first N messages, decoded, copied
+  message queue         its stat; with --peek N its first N messages, decoded (PHP serialize or JSON), copied
                         with MSG_COPY (nothing is taken off the queue)
   semaphore set         each semaphore's value, waiters (GETNCNT/GETZCNT) and last pid
 
@@ -119,7 +119,19 @@ export interface PeekedMessage {
   type: number | bigint;
   bytes: number;
   value?: unknown;
+  /** The message is JSON (a pool's batch, type 4), decoded into `value`; else `value` came from PHP unserialize. */
+  json?: true;
   text?: string;
+}
+
+/** `text` decoded when it is a JSON object or array (what a pool's JSON batches are), else `undefined`. */
+function jsonContainer(text: string): unknown {
+  if (!/^\s*[[{]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The first `n` messages of queue `o`, copied with MSG_COPY; `unsupported` when the kernel lacks it. */
@@ -139,7 +151,10 @@ export function peekQueue(o: IpcObject, n: number): { messages: PeekedMessage[];
     try {
       message.value = unserialize(payload, { exact: true });
     } catch {
-      message.text = new TextDecoder().decode(payload); // sent unserialized
+      const text = new TextDecoder().decode(payload); // sent unserialized
+      const json = jsonContainer(text);
+      if (json === undefined) message.text = text;
+      else Object.assign(message, { value: json, json: true });
     }
     messages.push(message);
   }
@@ -206,7 +221,7 @@ export function show(args: string[]): number {
       if (values.json) {
         reports.push({ ...head, stat, peek: peeked && {
           unsupported: peeked.unsupported,
-          messages: peeked.messages.map((m) => ({ index: m.index, type: m.type, bytes: m.bytes, ...(m.text !== undefined ? { text: m.text } : { value: toJsonValue(m.value) }) })),
+          messages: peeked.messages.map((m) => ({ index: m.index, type: m.type, bytes: m.bytes, ...(m.text !== undefined ? { text: m.text } : m.json ? { json: true, value: m.value } : { value: toJsonValue(m.value) }) })),
         } });
         continue;
       }
@@ -219,7 +234,7 @@ export function show(args: string[]): number {
       ]));
       if (peeked) {
         for (const m of peeked.messages) {
-          printLine(`#${m.index} type ${m.type} (${m.bytes} bytes): `, m.text !== undefined ? `(not serialized) ${JSON.stringify(m.text)}` : varExport(m.value));
+          printLine(`#${m.index} type ${m.type} (${m.bytes} bytes): `, m.text !== undefined ? `(not serialized) ${JSON.stringify(m.text)}` : m.json ? `(JSON) ${JSON.stringify(m.value)}` : varExport(m.value));
         }
         if (peeked.unsupported) console.log(peeked.unsupported);
         else if (peeked.messages.length === 0) console.log("(no messages)");

@@ -21,6 +21,7 @@ import { check, ERRNO } from "../ffi/errno.ts";
 import { IPC_NOWAIT, PR_SET_PDEATHSIG, SIGNALS } from "../ffi/constants.ts";
 import { libc } from "../ffi/libc.ts";
 import { receiveError, sendError } from "../msg/errors.ts";
+import type { MessageType } from "../msg/buffer.ts";
 import { QueueIo } from "../msg/io.ts";
 import { processAlive } from "../process/alive.ts";
 import {
@@ -52,6 +53,11 @@ export interface ServeOptions {
 export interface ServeSummary {
   /** Tasks handled (results and errors sent). */
   handled: number;
+  /**
+   * Messages on the task queue that were not the pool's (not decodable, or not a task): dropped, the loop
+   * went on. The first {@link SKIP_WARNINGS} are described on stderr.
+   */
+  skipped: number;
   /** `"stop"`: a STOP message; `"removed"`: the pool removed its queues (it was aborted). */
   reason: "stop" | "removed";
 }
@@ -165,6 +171,25 @@ function sendJsonResults(io: QueueIo, reply: ResultBatchMessage<unknown>): boole
   return true;
 }
 
+/** How many skipped messages a worker describes on stderr; later ones are only counted (`ServeSummary.skipped`). */
+export const SKIP_WARNINGS = 10;
+
+/** One stderr line for the `skipped`-th message dropped from the task queue (none after {@link SKIP_WARNINGS}). */
+function warnSkipped(worker: number, type: MessageType, n: number, skipped: number): void {
+  if (skipped > SKIP_WARNINGS) return;
+  const more = skipped === SKIP_WARNINGS ? " (further ones are counted, not shown)" : "";
+  console.error(`bun-sysv pool worker ${worker}: skipped a message of type ${type} (${n} bytes) on the task queue: not a pool task${more}`);
+}
+
+/** The value of a PHP-serialized task-queue message, or `undefined` if it does not unserialize (not the pool's). */
+async function unserializeTask(io: QueueIo, n: number): Promise<unknown> {
+  try {
+    return (await phpCodec()).unserialize(io.view(n));
+  } catch {
+    return undefined;
+  }
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -237,17 +262,20 @@ export async function serveTasks<T = unknown, R = unknown>(
   const taskIo = openQueue(options.taskKey ?? envInt(POOL_ENV.taskKey));
   const resultIo = openQueue(options.resultKey ?? envInt(POOL_ENV.resultKey));
   followParent();
-  let handled = 0;
+  let handled = 0, skipped = 0;
   try {
     if (batches) sendBytes(resultIo, POOL_HELLO_TYPE, helloPayload(worker, json));
     const context: TaskContext = { id: 0, worker };
     for (;;) {
       const n = receiveTask(taskIo, batchType);
       const type = taskIo.buffer.type;
-      if (type === POOL_MESSAGE_TYPE && isStop(taskIo, n)) return { handled, reason: "stop" };
-      const value = type === POOL_JSON_TYPE ? readJson(taskIo.buffer.bytes, 8, 8 + n) : (await phpCodec()).unserialize(taskIo.view(n));
+      if (type === POOL_MESSAGE_TYPE && isStop(taskIo, n)) return { handled, skipped, reason: "stop" };
+      const value = type === POOL_JSON_TYPE ? readJson(taskIo.buffer.bytes, 8, 8 + n) : await unserializeTask(taskIo, n);
       if (type === POOL_BATCH_TYPE || type === POOL_JSON_TYPE) {
-        if (!isTaskBatch(value)) throw new TypeError(`not a pool batch: ${JSON.stringify(value)}`);
+        if (!isTaskBatch(value)) {
+          warnSkipped(worker, type, n, ++skipped);
+          continue;
+        }
         const { ids, tasks: list } = value;
         const run: BatchRun<R> = { answers: new Array(ids.length), errors: undefined };
         const started = performance.now();
@@ -269,7 +297,10 @@ export async function serveTasks<T = unknown, R = unknown>(
         handled += ids.length;
         continue;
       }
-      if (!isTaskMessage(value)) throw new TypeError(`not a pool task: ${JSON.stringify(value)}`);
+      if (!isTaskMessage(value)) {
+        warnSkipped(worker, type, n, ++skipped);
+        continue;
+      }
       let reply: ResultMessage<R>;
       const started = performance.now();
       try {
@@ -283,7 +314,7 @@ export async function serveTasks<T = unknown, R = unknown>(
       handled++;
     }
   } catch (error) {
-    if (error instanceof RemovedError) return { handled, reason: "removed" };
+    if (error instanceof RemovedError) return { handled, skipped, reason: "removed" };
     throw error;
   }
 }
