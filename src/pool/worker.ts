@@ -183,8 +183,9 @@ function warnSkipped(worker: number, type: MessageType, n: number, skipped: numb
 
 /** The value of a PHP-serialized task-queue message, or `undefined` if it does not unserialize (not the pool's). */
 async function unserializeTask(io: QueueIo, n: number): Promise<unknown> {
+  const { unserialize } = await phpCodec();
   try {
-    return (await phpCodec()).unserialize(io.view(n));
+    return unserialize(io.view(n));
   } catch {
     return undefined;
   }
