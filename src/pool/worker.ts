@@ -112,14 +112,14 @@ function receiveTask(io: QueueIo, batchType: number): number {
 }
 
 /**
- * The PHP codec, imported on first use: a worker whose batches all travel in JSON never loads it (it starts
- * sooner: docs/pool.md, fourth round).
+ * The PHP codec and the pool's message decoder over it (`drain.ts`), imported on first use: a worker whose
+ * batches all travel in JSON never loads them (it starts sooner: docs/pool.md, fourth round).
  */
-let codec: { serializeToScratch: typeof import("../serialize/encode.ts").serializeToScratch; unserialize: typeof import("../serialize/decode.ts").unserialize } | undefined;
+let codec: { serializeToScratch: typeof import("../serialize/encode.ts").serializeToScratch; decodePoolMessage: typeof import("./drain.ts").decodePoolMessage } | undefined;
 async function phpCodec(): Promise<NonNullable<typeof codec>> {
   if (codec === undefined) {
-    const [{ serializeToScratch }, { unserialize }] = await Promise.all([import("../serialize/encode.ts"), import("../serialize/decode.ts")]);
-    codec = { serializeToScratch, unserialize };
+    const [{ serializeToScratch }, { decodePoolMessage }] = await Promise.all([import("../serialize/encode.ts"), import("./drain.ts")]);
+    codec = { serializeToScratch, decodePoolMessage };
   }
   return codec;
 }
@@ -179,16 +179,6 @@ function warnSkipped(worker: number, type: MessageType, n: number, skipped: numb
   if (skipped > SKIP_WARNINGS) return;
   const more = skipped === SKIP_WARNINGS ? " (further ones are counted, not shown)" : "";
   console.error(`bun-sysv pool worker ${worker}: skipped a message of type ${type} (${n} bytes) on the task queue: not a pool task${more}`);
-}
-
-/** The value of a PHP-serialized task-queue message, or `undefined` if it does not unserialize (not the pool's). */
-async function unserializeTask(io: QueueIo, n: number): Promise<unknown> {
-  const { unserialize } = await phpCodec();
-  try {
-    return unserialize(io.view(n));
-  } catch {
-    return undefined;
-  }
 }
 
 function errorText(error: unknown): string {
@@ -271,7 +261,11 @@ export async function serveTasks<T = unknown, R = unknown>(
       const n = receiveTask(taskIo, batchType);
       const type = taskIo.buffer.type;
       if (type === POOL_MESSAGE_TYPE && isStop(taskIo, n)) return { handled, skipped, reason: "stop" };
-      const value = type === POOL_JSON_TYPE ? readJson(taskIo.buffer.bytes, 8, 8 + n) : await unserializeTask(taskIo, n);
+      // JSON without the PHP codec (what decodePoolMessage does for type 4); anything else through it, which
+      // gives undefined for a payload that is not the pool's.
+      const value = type === POOL_JSON_TYPE
+        ? readJson(taskIo.buffer.bytes, 8, 8 + n)
+        : (await phpCodec()).decodePoolMessage(Number(type), taskIo.view(n));
       if (type === POOL_BATCH_TYPE || type === POOL_JSON_TYPE) {
         if (!isTaskBatch(value)) {
           warnSkipped(worker, type, n, ++skipped);
