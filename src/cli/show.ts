@@ -15,6 +15,7 @@ import { ERRNO, errnoName } from "../ffi/errno.ts";
 import { listIpc, type IpcObject } from "../inspect/sysvipc.ts";
 import { QueueIo } from "../msg/io.ts";
 import { toQueueStat, tryStatQueue, type QueueStat } from "../msg/stat.ts";
+import { parseJson } from "../pool/json.ts";
 import { readSemaphores, type SemaphoreState } from "../sem/stat.ts";
 import { unserialize } from "../serialize/decode.ts";
 import { SharedMemory } from "../shm/segment.ts";
@@ -124,15 +125,6 @@ export interface PeekedMessage {
   text?: string;
 }
 
-/** `text` decoded when it is a JSON object or array (what a pool's JSON batches are), else `undefined`. */
-function jsonContainer(text: string): unknown {
-  if (!/^\s*[[{]/.test(text)) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The first `n` messages of queue `o`, copied with MSG_COPY; `unsupported` when the kernel lacks it. */
 export function peekQueue(o: IpcObject, n: number): { messages: PeekedMessage[]; unsupported?: string } {
@@ -151,10 +143,9 @@ export function peekQueue(o: IpcObject, n: number): { messages: PeekedMessage[];
     try {
       message.value = unserialize(payload, { exact: true });
     } catch {
-      const text = new TextDecoder().decode(payload); // sent unserialized
-      const json = jsonContainer(text);
-      if (json === undefined) message.text = text;
-      else Object.assign(message, { value: json, json: true });
+      const json = parseJson(payload, 0, payload.length); // a pool's JSON batch is an object
+      if (json !== null && typeof json === "object") Object.assign(message, { value: json, json: true });
+      else message.text = new TextDecoder().decode(payload); // sent unserialized
     }
     messages.push(message);
   }
