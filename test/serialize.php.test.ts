@@ -130,6 +130,14 @@ function jsToPhpCases(): [unknown, string | null][] {
   const rows = Array.from({ length: 30 }, (_, i) => ({ id: i, name: `user${i}`, score: i * 1.5, tags: ["a", "b"], ok: i % 2 === 0 }));
   // JS numbers that are safe integers are written as ints: 3 * 1.5 = 4.5 stays a float, 2 * 1.5 = 3 is int 3.
   cases.push([rows, "array_map(fn($i) => ['id' => $i, 'name' => \"user$i\", 'score' => $i % 2 ? $i * 1.5 : intdiv($i * 3, 2), 'tags' => ['a', 'b'], 'ok' => $i % 2 == 0], range(0, 29))"]);
+  // Records one after the other at the same depth whose key counts cross 10 both ways (the encoder writes
+  // a record's count after its keys when the one before it had fewer than 10).
+  const widths = [3, 9, 10, 12, 3, 110, 1, 0, 10];
+  const record = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, k) => [`k${k}`, { v: k, w: [k] }]));
+  cases.push([
+    widths.map(record),
+    `array_map(fn($n) => $n ? array_combine(array_map(fn($k) => "k$k", range(0, $n - 1)), array_map(fn($k) => ['v' => $k, 'w' => [$k]], range(0, $n - 1))) : [], [${widths.join(", ")}])`,
+  ]);
   // references and shared objects: PHP's own re-serialization must give the same bytes
   const o = new PhpObject("stdClass", { p: "x" });
   const x = new PhpRef(5);

@@ -402,14 +402,26 @@ class Encoder {
     // here because the prototype is Object.prototype or null, unless someone made an inherited
     // property enumerable (checked once per serialize).
     if ((this.inheritedKeys ??= hasEnumerableInherited())) return this.ownKeysRecord(record);
-    let count = 0;
-    for (const _ in record) count++;
-    this.header(count);
     // Rows of a table repeat their keys: the token written for each key position at each depth is
     // kept, and copied when the same key string comes again.
     const depth = this.path.length;
     const shape = keyShapes[depth];
     const keys = shape?.keys;
+    // When the last record at this depth had under 10 keys, this one is written without counting its keys
+    // first: a one-digit count is filled in after the walk (moving the body in the rare case it was wrong).
+    const countAt = keys !== undefined && keys.length < 10 ? this.pos + 2 : -1;
+    if (countAt >= 0) {
+      const b = this.buffer;
+      b[countAt - 2] = 0x61;
+      b[countAt - 1] = 0x3a;
+      b[countAt + 1] = 0x3a;
+      b[countAt + 2] = 0x7b;
+      this.pos = countAt + 3;
+    } else {
+      let count = 0;
+      for (const _ in record) count++;
+      this.header(count);
+    }
     let index = 0;
     for (const key in record) {
       this.reserve();
@@ -426,7 +438,21 @@ class Encoder {
       index++;
       this.value(record[key]);
     }
+    if (countAt >= 0) this.fillCount(countAt, index);
     this.close();
+  }
+
+  /** Writes `count` at `at`, where one digit was left for it, moving what follows when it takes more. */
+  private fillCount(at: number, count: number): void {
+    if (count < 10) {
+      this.buffer[at] = 0x30 + count;
+      return;
+    }
+    const extra = String(count).length - 1;
+    this.ensure(extra + 1);
+    this.buffer.copyWithin(at + 1 + extra, at + 1, this.pos);
+    this.pos += extra;
+    writeInt(this.buffer, at, count);
   }
 
   private ownKeysRecord(record: Record<string, unknown>): void {
