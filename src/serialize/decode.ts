@@ -62,6 +62,8 @@ interface RecordShape {
   names: string[];
 }
 
+/** Depths up to which {@link Decoder} counts the arrays it met (shapes are learned only where one repeats). */
+const COUNTED_DEPTH = 64;
 /** Most keys a {@link RecordShape} holds (larger arrays are seldom repeated rows). */
 const MAX_SHAPE_KEYS = 64;
 
@@ -171,8 +173,14 @@ class Decoder implements NumberCursor {
   private shapes: (KeyShape | undefined)[] | null = null;
   /** Per nesting depth, the {@link RecordShape} of the last plain-object array with string keys there. */
   private records: (RecordShape | undefined)[] | null = null;
-  /** Non-empty arrays entered so far: key shapes are only worth remembering once there are several. */
-  private arrays = 0;
+  /**
+   * Non-empty arrays entered so far at each depth up to {@link COUNTED_DEPTH} (1, or 2 for several): key
+   * shapes are only worth remembering for the second array at a depth and later (rows of a table), not for
+   * a one-off record inside a list.
+   */
+  private readonly arraysAt = new Uint8Array(COUNTED_DEPTH + 1);
+  /** The deepest entry of {@link arraysAt} set in this pass (reset from there down). */
+  private deepest = 0;
   /** Warnings of the current pass, reported once it is over (a restarted pass drops them). */
   private warnings: UnserializeWarning[] | null = null;
 
@@ -206,8 +214,20 @@ class Decoder implements NumberCursor {
     this.slotKeys = NO_SLOTS;
     this.shapes = null;
     this.records = null;
-    this.arrays = 0;
+    this.forgetArrays();
     this.warnings = null;
+  }
+
+  private forgetArrays(): void {
+    const arraysAt = this.arraysAt;
+    for (let depth = this.deepest; depth > 0; depth--) arraysAt[depth] = 0;
+    this.deepest = 0;
+  }
+
+  /** Whether the array being read is not the first non-empty one at its depth (deeper ones: always). */
+  private repeatedHere(): boolean {
+    const depth = this.depth;
+    return depth > COUNTED_DEPTH || this.arraysAt[depth]! > 1;
   }
 
   private decode(): unknown {
@@ -234,7 +254,7 @@ class Decoder implements NumberCursor {
     this.warnings = null;
     this.shapes = null;
     this.records = null;
-    this.arrays = 0;
+    this.forgetArrays();
     this.slotHolders = [];
     this.slotKeys = [];
     this.tracking = true;
@@ -424,7 +444,11 @@ class Decoder implements NumberCursor {
       return empty;
     }
     this.enter(p);
-    this.arrays++;
+    const depth = this.depth;
+    if (depth <= COUNTED_DEPTH) {
+      if (this.arraysAt[depth]! < 2) this.arraysAt[depth]!++;
+      if (depth > this.deepest) this.deepest = depth;
+    }
     const value = this.tracking ? this.trackedArrayBody(count, holder!, key) : this.arrayBody(count);
     this.depth--;
     this.close();
@@ -445,7 +469,7 @@ class Decoder implements NumberCursor {
     const keyEnd = this.p;
     let v = this.element();
     if (k !== 0) {
-      if (typeof k === "string" && k !== "__proto__" && !this.keyedAsMap && count <= MAX_SHAPE_KEYS && this.arrays > 1) {
+      if (typeof k === "string" && k !== "__proto__" && !this.keyedAsMap && count <= MAX_SHAPE_KEYS && this.repeatedHere()) {
         const record: Record<string, unknown> = {};
         record[k] = v;
         return this.stringRecord(record, { starts: [keyStart], ends: [keyEnd], names: [k] }, count);
@@ -635,7 +659,7 @@ class Decoder implements NumberCursor {
     if (tag === 0x73 && start < this.n) key = this.string(start, undefined, undefined, As.ArrayKey) as PhpKey;
     else if (tag === 0x69 && start < this.n) key = this.integer(start);
     else return this.parse(undefined, undefined, As.ArrayKey) as PhpKey;
-    if (this.arrays > 1 && (this.warnings?.length ?? 0) === warnings && index < 64) {
+    if (this.repeatedHere() && (this.warnings?.length ?? 0) === warnings && index < 64) {
       const memo = ((this.shapes ??= [])[depth] ??= { starts: [], ends: [], keys: [] });
       if (index <= memo.keys.length) {
         memo.starts[index] = start;
