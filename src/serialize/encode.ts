@@ -408,15 +408,12 @@ class Encoder {
     const shape = keyShapes[depth];
     const keys = shape?.keys;
     // When the last record at this depth had under 10 keys, this one is written without counting its keys
-    // first: a one-digit count is filled in after the walk (moving the body in the rare case it was wrong).
-    const countAt = keys !== undefined && keys.length < 10 ? this.pos + 2 : -1;
-    if (countAt >= 0) {
-      const b = this.buffer;
-      b[countAt - 2] = 0x61;
-      b[countAt - 1] = 0x3a;
-      b[countAt + 1] = 0x3a;
-      b[countAt + 2] = 0x7b;
-      this.pos = countAt + 3;
+    // first: the header goes out as `a:0:{` and its digit is filled in after the walk (moving the body in
+    // the rare case the count takes more).
+    let countAt = -1;
+    if (keys !== undefined && keys.length < 10) {
+      this.header(0);
+      countAt = this.pos - 3;
     } else {
       let count = 0;
       for (const _ in record) count++;
